@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Build prepdeck's study artifacts from the YAML under source/.
+
+Exit status: 0 built, 1 problems in the source (each printed as path:line:col: message),
+2 bad command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from prepdeck import pipeline  # noqa: E402
+from prepdeck.errors import BuildError, Problem  # noqa: E402
+from prepdeck.outputs import write_all  # noqa: E402
+from prepdeck.project import build_time, read_settings  # noqa: E402
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python build.py",
+        description="Compile source/*.yaml into Anki decks (decks/*.apkg).",
+        epilog="The build time comes from SOURCE_DATE_EPOCH, else the HEAD commit time, so the "
+        "same commit always builds the same bytes.",
+    )
+    parser.add_argument("--check", action="store_true",
+                        help="validate the source only; write nothing")
+    parser.add_argument("--strict", action="store_true",
+                        help="treat warnings (card-length and style rules) as errors, as CI does")
+    parser.add_argument("--only", action="append", choices=sorted(pipeline.TARGETS),
+                        metavar="OUTPUT", help="build only this output (repeatable): "
+                        + ", ".join(sorted(pipeline.TARGETS)))
+    parser.add_argument("--source", type=Path, default=ROOT / "source", metavar="DIR",
+                        help="source tree to read (default: source/)")
+    parser.add_argument("--out", type=Path, default=ROOT, metavar="DIR",
+                        help="directory the outputs are written under (default: the project root)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    return parser.parse_args(argv)
+
+
+def report(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        src, warnings = pipeline.read_source(ROOT, args.source, strict=args.strict)
+        report(warnings)
+        if args.check:
+            if not args.quiet:
+                print(f"ok: {len(src.questions)} questions, {len(src.frameworks)} frameworks, "
+                      f"{len(src.stars)} STAR examples, {len(src.terms)} terms")
+            return 0
+        ctx = pipeline.Context(read_settings(ROOT), build_time(ROOT))
+        files = pipeline.render(src, ctx, args.only)
+    except BuildError as err:
+        report(err.problems)
+        errors = sum(1 for p in err.problems if args.strict or not p.warning)
+        print(f"{errors} problem(s); nothing was written", file=sys.stderr)
+        return 1
+    changed = write_all(args.out, files)
+    if not args.quiet:
+        for name in files:
+            print(f"{'wrote' if name in changed else 'unchanged'} {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""prepdeck: one YAML source of interview-prep material, compiled into study artifacts."""

@@ -1,0 +1,38 @@
+"""Problems found in the source, reported all at once as ``path:line:col: message``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Mark:
+    """Where a value was written: 1-based line and column in a file."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input; `warning` problems fail only a --strict build."""
+
+    mark: Mark
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        level = "warning: " if self.warning else ""
+        return f"{self.mark}: {level}{self.message}"
+
+
+class BuildError(Exception):
+    """Raised by the core with every problem found; only the CLI edge prints them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))

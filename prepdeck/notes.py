@@ -1,0 +1,142 @@
+"""The model as Anki notes: which note type, fields, deck, tags and order, as plain data.
+
+This neutral layer is shared by the .apkg renderer, the tests and the release manifest, so the
+question "what did we ship?" has one answer. Field values are HTML made by ``text.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import model, notetypes
+from .ids import note_guid
+from .text import escape, md_inline
+
+KIND_LABELS = {"system-design": "system design"}
+
+
+@dataclass(frozen=True)
+class NoteSpec:
+    id: str  # the stable source id this note derives from
+    notetype: str  # a key of notetypes.BY_KEY
+    deck: str
+    fields: tuple[str, ...]  # in the note type's field order
+    tags: tuple[str, ...]
+    due: int  # position in the source, so new cards come in source order
+
+    @property
+    def guid(self) -> str:
+        return note_guid(self.id)
+
+
+def anchor_url(reference_url: str, anchor: str) -> str:
+    return f"{reference_url}#{anchor}"
+
+
+def build_notes(src: model.Source, reference_url: str) -> list[NoteSpec]:
+    """Every note of the public deck, in source order (topics, then items within them)."""
+    builder = _Notes(src, reference_url)
+    for topic in src.topics:
+        builder.topic(topic)
+    return builder.notes
+
+
+class _Notes:
+    def __init__(self, src: model.Source, reference_url: str) -> None:
+        self.src = src
+        self.ref = reference_url
+        self.notes: list[NoteSpec] = []
+
+    def add(self, key: str, note_id: str, deck: str, tags: list[str], **fields: str) -> None:
+        nt = notetypes.BY_KEY[key]
+        unknown = set(fields) - set(nt.field_names)
+        assert not unknown, f"{key} has no fields {unknown}"
+        values = tuple(fields.get(name, "") for name in nt.field_names)
+        self.notes.append(NoteSpec(note_id, key, deck, values, tuple(sorted(set(tags))),
+                                   len(self.notes)))
+
+    def topic(self, topic: model.Topic) -> None:
+        deck = f"{self.src.deck}::{topic.title}"
+        by_topic = lambda items: [i for i in items if i.topic == topic.id]  # noqa: E731
+        for q in by_topic(self.src.questions):
+            self.question(q, topic, deck)
+        for f in by_topic(self.src.frameworks):
+            self.framework(f, topic, deck)
+        for s in by_topic(self.src.stars):
+            self.star(s, topic, deck)
+        for t in by_topic(self.src.terms):
+            self.term(t, topic, deck)
+
+    def _tags(self, topic: model.Topic, kind: str, tracks: tuple[str, ...],
+              *extra: str) -> list[str]:
+        return [f"topic::{topic.id}", f"kind::{kind}", *(f"track::{t}" for t in tracks), *extra]
+
+    def question(self, q: model.Question, topic: model.Topic, deck: str) -> None:
+        link = anchor_url(self.ref, q.id)
+        extra = (f"round::{q.kind}", f"level::{q.level}")
+        context = escape(f"{topic.title} · {KIND_LABELS.get(q.kind, q.kind)} · {q.level}")
+        self.add("outline", q.id, deck, self._tags(topic, "outline", q.tracks, *extra),
+                 Prompt=md_inline(q.prompt), Outline=outline_items(q.framework),
+                 Probing=md_inline(q.probing), Context=context, Link=link, Id=escape(q.id))
+        self.steps(q.id, md_inline(q.prompt), q.framework, topic, deck, q.tracks, link, extra)
+        for qa in (*q.followups, *q.cards):
+            label = "Follow-up" if qa.kind == "followup" else qa.kind.capitalize()
+            self.qa(q.id, qa, topic, deck, q.tracks, link,
+                    f"{label} · {md_inline(q.prompt)}", extra)
+
+    def framework(self, f: model.Framework, topic: model.Topic, deck: str) -> None:
+        link = anchor_url(self.ref, f.id)
+        context = escape(f"{topic.title} · framework · {f.name}")
+        self.add("outline", f.id, deck, self._tags(topic, "outline", f.tracks, "round::framework"),
+                 Prompt=md_inline(f.prompt), Outline=outline_items(f.steps), Context=context,
+                 Link=link, Id=escape(f.id))
+        self.steps(f.id, escape(f.name), f.steps, topic, deck, f.tracks, link,
+                   ("round::framework",))
+        for qa in f.cards:
+            self.qa(f.id, qa, topic, deck, f.tracks, link,
+                    f"{qa.kind.capitalize()} · {escape(f.name)}", ("round::framework",))
+
+    def steps(self, parent: str, title: str, points: tuple[model.Point, ...],
+              topic: model.Topic, deck: str, tracks: tuple[str, ...], link: str,
+              extra: tuple[str, ...]) -> None:
+        text = "".join(f"<li>{{{{c{i}::{md_inline(p.point)}}}}}</li>"
+                       for i, p in enumerate(points, 1))
+        glosses = "".join(f"<li><b>Step {i}.</b> {md_inline(p.gloss)}</li>"
+                          for i, p in enumerate(points, 1))
+        self.add("cloze", f"{parent}/steps", deck, self._tags(topic, "step", tracks, *extra),
+                 Text=text, Glosses=glosses, Context=f"{title} · which step is hidden?",
+                 Link=link, Id=escape(f"{parent}/steps"))
+
+    def qa(self, parent: str, qa: model.QA, topic: model.Topic, deck: str,
+           tracks: tuple[str, ...], link: str, context: str, extra: tuple[str, ...]) -> None:
+        note_id = f"{parent}/{qa.id}"
+        self.add("qa", note_id, deck, self._tags(topic, qa.kind, tracks, *extra),
+                 Front=md_inline(qa.q), Back=md_inline(qa.a), Context=context,
+                 Source=source_line(qa.source, qa.year), Link=link, Id=escape(note_id))
+
+    def star(self, s: model.Star, topic: model.Topic, deck: str) -> None:
+        self.add("star", s.id, deck, self._tags(topic, "star", s.tracks, "round::behavioral"),
+                 Prompt=md_inline(s.prompt), Probing=md_inline(s.probing),
+                 Situation=md_inline(s.situation), Task=md_inline(s.task),
+                 Action=md_inline(s.action), Result=md_inline(s.result),
+                 Reflection=md_inline(s.reflection),
+                 Competencies=escape(", ".join(s.competencies)),
+                 Context=escape(f"{topic.title} · behavioral · invented example: "
+                                "tell your own story"),
+                 Link=anchor_url(self.ref, s.id), Id=escape(s.id))
+
+    def term(self, t: model.Term, topic: model.Topic, deck: str) -> None:
+        self.add("term", t.id, deck, self._tags(topic, "term", t.tracks),
+                 Term=md_inline(t.term), Definition=md_inline(t.definition),
+                 Context=escape(f"{topic.title} · term"), Source=source_line(t.source, t.year),
+                 Link=anchor_url(self.ref, t.id), Id=escape(t.id))
+
+
+def outline_items(points: tuple[model.Point, ...]) -> str:
+    """The numbered outline: one piece shared by the outline card, the sheet and the reference."""
+    return "".join(f"<li>{md_inline(p.point)}</li>" for p in points)
+
+
+def source_line(source: str | None, year: int | None) -> str:
+    return f"{md_inline(source)} ({year})" if source and year else ""
+

@@ -1,0 +1,113 @@
+"""load -> validate -> render everything in memory -> hand bytes to the writer.
+
+Only this module reads the source tree; renderers are pure functions of the model plus the
+injected build time and version. Heavy libraries are imported only for the outputs being built,
+so ``--check`` stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import model
+from .errors import BuildError, Mark, Problem
+from .load import Value, load_bytes
+from .project import Settings
+from .validate import validate
+
+DECK_FILE = "deck.yaml"
+TOPIC_DIR = "topics"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a renderer may depend on besides the model."""
+
+    settings: Settings
+    build_time: int
+
+    @property
+    def build_date(self) -> str:
+        return dt.datetime.fromtimestamp(self.build_time, dt.timezone.utc).strftime("%Y-%m-%d")
+
+
+def source_files(source_dir: Path) -> tuple[Path, list[Path]]:
+    return source_dir / DECK_FILE, sorted((source_dir / TOPIC_DIR).glob("*.yaml"))
+
+
+def read_source(root: Path, source_dir: Path, *, strict: bool = False
+                ) -> tuple[model.Source, list[Problem]]:
+    """Load and validate the whole tree; raises BuildError with every problem found."""
+    deck_path, topic_paths = source_files(source_dir)
+    problems: list[Problem] = []
+
+    def load(path: Path) -> tuple[str, Value] | None:
+        name = _display(path, root)
+        value, found = load_bytes(path.read_bytes(), name)
+        problems.extend(found)
+        return (name, value) if value is not None else None
+
+    deck = load(deck_path) if deck_path.exists() else None
+    if not deck_path.exists():
+        problems.append(Problem(Mark(_display(deck_path, root), 1, 1),
+                                "missing; create it with title, deck and tracks"))
+    if not topic_paths:
+        problems.append(Problem(Mark(_display(source_dir / TOPIC_DIR, root), 1, 1),
+                                "no topic files (*.yaml) found; add at least one"))
+    loaded = [x for x in (load(p) for p in topic_paths) if x]
+    src, found = validate(deck, loaded)
+    problems.extend(found)
+    errors = [p for p in problems if strict or not p.warning]
+    if errors or src is None:
+        raise BuildError(problems)
+    return src, problems
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def deck_descriptions(src: model.Source, ctx: Context) -> dict[str, str]:
+    version = f"Content version {ctx.settings.version}, built {ctx.build_date}."
+    root = (f"<p>{src.title}.</p><p>{version} Newer releases: "
+            f'<a href="{ctx.settings.releases_url}">{ctx.settings.releases_url}</a>. '
+            "Import a new release over this one with the default options: your reviews "
+            "are kept.</p>")
+    out = {src.deck: root}
+    for topic in src.topics:
+        out[f"{src.deck}::{topic.title}"] = f"<p>{topic.title}. {version}</p>"
+    return out
+
+
+def render_anki(src: model.Source, ctx: Context) -> dict[str, bytes]:
+    from .notes import build_notes
+    from .render_anki import render_apkg
+
+    notes = build_notes(src, ctx.settings.reference_url)
+    data = render_apkg(notes, deck_descriptions(src, ctx), ctx.build_time)
+    return {f"decks/{slug(src.deck)}.apkg": data}
+
+
+TARGETS: dict[str, Callable[[model.Source, Context], dict[str, bytes]]] = {
+    "anki": render_anki,
+}
+
+
+def render(src: model.Source, ctx: Context, only: list[str] | None = None) -> dict[str, bytes]:
+    """Every requested output as bytes, keyed by path relative to the project root."""
+    files: dict[str, bytes] = {}
+    for name, target in TARGETS.items():
+        if only is None or name in only:
+            files.update(target(src, ctx))
+    return files

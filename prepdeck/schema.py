@@ -1,0 +1,256 @@
+"""The source format, declared once.
+
+The validator walks these specs, and ``json_schema()`` turns the same specs into the JSON Schema
+that editors use through the ``yaml-language-server`` modeline, so the two can never disagree.
+Word limits come from the card rules in CONTENT.md: ``warn`` is the soft limit (a warning, an
+error under ``--strict``), ``limit`` the hard cap (always an error).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MAX_TEXT_CHARS = 1_000
+MAX_MARKDOWN_CHARS = 20_000
+
+KINDS = ("technical", "system-design", "scenario", "behavioral", "coding")
+LEVELS = ("mid", "senior", "staff")
+CARD_KINDS = ("why", "contrast", "fact", "scenario")
+
+
+@dataclass(frozen=True)
+class Text:
+    doc: str
+    warn: int | None = None  # soft word limit
+    limit: int | None = None  # hard word limit
+    question: bool = False  # a card front: exactly one question mark
+
+
+@dataclass(frozen=True)
+class Markdown:
+    doc: str
+
+
+@dataclass(frozen=True)
+class Slug:
+    doc: str
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An id of another item; `to` names the collections it may point into."""
+
+    doc: str
+    to: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Enum:
+    doc: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Int:
+    doc: str
+    minimum: int
+    maximum: int
+
+
+@dataclass(frozen=True)
+class Bool:
+    doc: str
+
+
+@dataclass(frozen=True)
+class List:
+    doc: str
+    item: Spec
+    min_items: int = 0
+    max_items: int | None = None
+    warn_items: int | None = None
+
+
+@dataclass(frozen=True)
+class Obj:
+    doc: str
+    fields: dict[str, Spec]
+    required: frozenset[str] = field(default_factory=frozenset)
+
+
+Spec = Text | Markdown | Slug | Ref | Enum | Int | Bool | List | Obj
+
+
+def obj(doc: str, required: str, **fields: Spec) -> Obj:
+    """An object spec; `required` lists the mandatory keys, space-separated."""
+    return Obj(doc, fields, frozenset(required.split()))
+
+
+TRACK_REFS = List("Tracks (roles) this item belongs to; defaults to the topic's tracks.",
+                  Ref("A track id from deck.yaml.", ("tracks",)), min_items=1)
+SOURCE = Text("Where a number that changes over time comes from (title or URL).", limit=25)
+YEAR = Int("The year of `source`; printed next to the number.", 1950, 2100)
+
+POINT = obj(
+    "One key point of a framework: a short label plus a one-line gloss.",
+    "point gloss",
+    point=Text("The label, as it appears on the outline card and the cheat sheet.",
+               warn=5, limit=8),
+    gloss=Text("One line that explains the point; shown when the point is the hidden cloze.",
+               warn=25, limit=40),
+)
+STEPS = List("The ordered key points (2-5; regroup a longer list).", POINT, 2, 5)
+
+FOLLOWUP = obj(
+    "A likely next question from the interviewer, with a short answer.",
+    "id q a",
+    id=Slug("Stable id, unique within its parent; never reuse or change it."),
+    q=Text("The follow-up question (one question).", warn=25, limit=40, question=True),
+    a=Text("The answer, short enough to say in a few seconds.", warn=35, limit=50),
+    source=SOURCE,
+    year=YEAR,
+)
+CARD = obj(
+    "An extra card: why/when, a contrast between confusable ideas, a fact or a scenario.",
+    "id kind q a",
+    id=Slug("Stable id, unique within its parent; never reuse or change it."),
+    kind=Enum("What the card trains.", CARD_KINDS),
+    q=Text("The front (one question).", warn=25, limit=40, question=True),
+    a=Text("The back, short enough to say in a few seconds.", warn=35, limit=50),
+    source=SOURCE,
+    year=YEAR,
+)
+CARDS = List("Extra cards that drill the reasons, contrasts and facts.", CARD)
+
+QUESTION = obj(
+    "An interview question with its answer framework.",
+    "id prompt kind level probing framework answer",
+    id=Slug("Stable id: the GUID of every card and the anchor in REFERENCE.md derive from it."),
+    prompt=Text("The question as the interviewer asks it.", warn=25, limit=40, question=True),
+    kind=Enum("The kind of round.", KINDS),
+    level=Enum("Seniority the question targets.", LEVELS),
+    tracks=TRACK_REFS,
+    probing=Text("What the interviewer is really testing.", warn=35, limit=60),
+    framework=STEPS,
+    answer=Markdown("The long model answer (Markdown); only REFERENCE.md prints it in full."),
+    followups=List("Follow-up questions with short answers.", FOLLOWUP),
+    cards=CARDS,
+    pitfalls=List("Common mistakes in answers.", Text("One pitfall.", warn=25, limit=40)),
+    related=List("Ids of related questions or frameworks.",
+                 Ref("A question or framework id.", ("questions", "frameworks"))),
+)
+
+FRAMEWORK = obj(
+    "A reusable framework (a release lifecycle, incident response steps).",
+    "id name prompt steps",
+    id=Slug("Stable id; never reuse or change it."),
+    name=Text("Short name of the framework.", warn=6, limit=10),
+    prompt=Text("The outline card's front, e.g. 'The five steps of X, in order?'",
+                warn=25, limit=40, question=True),
+    tracks=TRACK_REFS,
+    steps=STEPS,
+    summary=Markdown("When and why to use it (Markdown, for REFERENCE.md)."),
+    cards=CARDS,
+    related=List("Ids of related questions or frameworks.",
+                 Ref("A question or framework id.", ("questions", "frameworks"))),
+)
+
+STAR_PART = Text("One STAR part, a sentence or two.", warn=40, limit=70)
+STAR = obj(
+    "An illustrative STAR(R) example for a behavioral question (invented; study the shape).",
+    "id prompt probing situation task action result reflection competencies",
+    id=Slug("Stable id; never reuse or change it."),
+    prompt=Text("The behavioral question or request ('Tell me about...').", warn=30, limit=45),
+    tracks=TRACK_REFS,
+    probing=Text("What the interviewer listens for.", warn=35, limit=60),
+    situation=STAR_PART,
+    task=STAR_PART,
+    action=STAR_PART,
+    result=Text("The outcome, with a number.", warn=40, limit=70),
+    reflection=STAR_PART,
+    competencies=List("Competencies the story shows.", Text("A competency.", limit=4),
+                      1, 6),
+)
+
+TERM = obj(
+    "A glossary term.",
+    "id term definition",
+    id=Slug("Stable id; never reuse or change it."),
+    term=Text("The term.", warn=6, limit=10),
+    definition=Text("A definition that fits on a card.", warn=35, limit=50),
+    tracks=TRACK_REFS,
+    source=SOURCE,
+    year=YEAR,
+    related=List("Ids of related terms, questions or frameworks.",
+                 Ref("An id.", ("questions", "frameworks", "terms"))),
+)
+
+TOPIC = obj(
+    "The topic this file covers; it becomes a subdeck and a section.",
+    "id title tracks",
+    id=Slug("Stable topic id; used in tags (topic::ID)."),
+    title=Text("Title; also the subdeck name, so keep it once released.", limit=6),
+    tracks=List("Default tracks of the items in this file.", Ref("A track id.", ("tracks",)),
+                min_items=1),
+)
+
+TOPIC_FILE = obj(
+    "A prepdeck topic file: one topic and its questions, frameworks, STAR examples and terms.",
+    "topic",
+    topic=TOPIC,
+    questions=List("Interview questions.", QUESTION),
+    frameworks=List("Reusable frameworks.", FRAMEWORK),
+    stars=List("Illustrative STAR examples.", STAR),
+    terms=List("Glossary terms.", TERM),
+)
+
+TRACK = obj(
+    "A track (role) that selects a slice of the material.",
+    "id title",
+    id=Slug("Track id; used in tags (track::ID)."),
+    title=Text("Title of the track.", limit=8),
+)
+
+DECK_FILE = obj(
+    "The project-wide settings of the source tree.",
+    "title deck tracks",
+    title=Text("Title printed on the reference and cheat sheet.", limit=12),
+    deck=Text("Root Anki deck name; keep it once released (cards never move).", limit=6),
+    tracks=List("The tracks items can belong to.", TRACK, min_items=1),
+)
+
+
+def json_schema(spec: Spec, title: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) equivalent of a spec, for editors."""
+    out = _json(spec)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **out}
+
+
+def _json(spec: Spec) -> dict[str, Any]:
+    if isinstance(spec, (Text, Markdown)):
+        return {"type": "string", "minLength": 1, "description": spec.doc}
+    if isinstance(spec, (Slug, Ref)):
+        return {"type": "string", "pattern": SLUG, "description": spec.doc}
+    if isinstance(spec, Enum):
+        return {"enum": list(spec.values), "description": spec.doc}
+    if isinstance(spec, Int):
+        return {"type": "integer", "minimum": spec.minimum, "maximum": spec.maximum,
+                "description": spec.doc}
+    if isinstance(spec, Bool):
+        return {"type": "boolean", "description": spec.doc}
+    if isinstance(spec, List):
+        out: dict[str, Any] = {"type": "array", "description": spec.doc, "items": _json(spec.item)}
+        if spec.min_items:
+            out["minItems"] = spec.min_items
+        if spec.max_items is not None:
+            out["maxItems"] = spec.max_items
+        return out
+    return {
+        "type": "object",
+        "description": spec.doc,
+        "properties": {name: _json(sub) for name, sub in spec.fields.items()},
+        "required": sorted(spec.required),
+        "additionalProperties": False,
+    }

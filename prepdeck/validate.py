@@ -1,0 +1,313 @@
+"""Marked plain data -> the typed model, or every problem found.
+
+Walks the specs in ``schema.py``; then checks what spans files (unique ids, references) and
+builds the model. Problems carry the file, line and column of the offending value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from . import model, schema
+from .errors import Mark, Problem
+from .load import Mapping, Scalar, Sequence, Value
+from .text import raw_html, words
+
+_SLUG = re.compile(schema.SLUG)
+_DIGIT = re.compile(r"\d")
+_KIND_NAMES = {"bool": "a true/false value", "int": "a number", "float": "a number",
+               "null": "empty (null)", "timestamp": "a date"}
+RESERVED_LOCAL_IDS = {"steps"}
+
+
+class _Checker:
+    """Checks values against specs, collecting problems and the references to resolve."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.refs: list[tuple[Scalar, schema.Ref, str]] = []
+
+    def fail(self, mark: Mark, path: str, message: str, *, warning: bool = False) -> None:
+        self.problems.append(Problem(mark, f"{path}: {message}", warning))
+
+    def check(self, value: Value, spec: schema.Spec, path: str) -> Any:
+        if isinstance(spec, schema.Obj):
+            return self._obj(value, spec, path)
+        if isinstance(spec, schema.List):
+            return self._list(value, spec, path)
+        if not isinstance(value, Scalar):
+            found = "a list" if isinstance(value, Sequence) else "a mapping"
+            self.fail(value.mark, path, f"expected {_expected(spec)}, found {found}")
+            return None
+        if isinstance(spec, schema.Text):
+            return self._text(value, spec, path)
+        if isinstance(spec, schema.Markdown):
+            return self._markdown(value, path)
+        if isinstance(spec, (schema.Slug, schema.Ref)):
+            if not _SLUG.match(value):
+                self.fail(value.mark, path, f"{value!r} is not a valid id; use lowercase "
+                          "letters, digits and single hyphens, e.g. 'blue-green-deploys'")
+                return None
+            if isinstance(spec, schema.Ref):
+                self.refs.append((value, spec, path))
+            return value  # a Scalar: keeps its mark for later cross-file checks
+        if isinstance(spec, schema.Enum):
+            if value not in spec.values:
+                self.fail(value.mark, path, f"{value!r} is not one of {', '.join(spec.values)}"
+                          + _did_you_mean(value, spec.values))
+                return None
+            return str(value)
+        if isinstance(spec, schema.Int):
+            if value.kind != "int" or not spec.minimum <= int(value) <= spec.maximum:
+                self.fail(value.mark, path, f"{value!r} must be a whole number from "
+                          f"{spec.minimum} to {spec.maximum}")
+                return None
+            return int(value)
+        if value.kind != "bool" or value not in ("true", "false"):
+            self.fail(value.mark, path, f"{value!r} must be true or false")
+            return None
+        return value == "true"
+
+    def _text(self, value: Scalar, spec: schema.Text, path: str) -> str | None:
+        text = self._string(value, path, schema.MAX_TEXT_CHARS)
+        if text is None:
+            return None
+        for bad, why in (("{{", "Anki reads it as a template or cloze marker"),
+                         ("}}", "Anki reads it as the end of a cloze"),
+                         ("\n", "it must be one line")):
+            if bad in text:
+                shown = "a line break" if bad == "\n" else repr(bad)
+                fix = "fold it into one line" if bad == "\n" else "reword it or use ( )"
+                self.fail(value.mark, path, f"text contains {shown}, but {why}; {fix}")
+                return None
+        count = words(text)
+        if spec.limit is not None and count > spec.limit:
+            self.fail(value.mark, path, f"{count} words, over the hard limit of {spec.limit}; "
+                      "shorten it and move detail to the model answer")
+        elif spec.warn is not None and count > spec.warn:
+            self.fail(value.mark, path, f"{count} words, over the card limit of {spec.warn}; "
+                      "shorten it", warning=True)
+        if spec.question and text.count("?") != 1:
+            self.fail(value.mark, path, "a card front asks exactly one question: use one '?'",
+                      warning=True)
+        return text
+
+    def _markdown(self, value: Scalar, path: str) -> str | None:
+        return self._string(value, path, schema.MAX_MARKDOWN_CHARS)
+
+    def _string(self, value: Scalar, path: str, max_chars: int) -> str | None:
+        if value.kind != "str":
+            what = _KIND_NAMES.get(value.kind, value.kind)
+            if value.kind == "null":
+                self.fail(value.mark, path, "is empty; write the text or remove the key")
+            else:
+                self.fail(value.mark, path, f"{value!r} reads as {what} in YAML, not text; "
+                          f"quote it: \"{value}\"")
+            return None
+        text = value.strip()
+        if not text:
+            self.fail(value.mark, path, "is empty; write the text or remove the key")
+            return None
+        if len(text) > max_chars:
+            self.fail(value.mark, path, f"{len(text):,} characters, over the limit of "
+                      f"{max_chars:,}; shorten it")
+            return None
+        html = raw_html(text)
+        if html:
+            self.fail(value.mark, path, f"raw HTML {html[0][:40]!r} is not allowed; use "
+                      "Markdown, or escape '<' as '\\<' or put it in `code`")
+            return None
+        return text
+
+    def _list(self, value: Value, spec: schema.List, path: str) -> list[Any] | None:
+        if not isinstance(value, Sequence):
+            self.fail(value.mark, path, f"expected a list ({spec.doc.rstrip('.')}), "
+                      f"found {'a mapping' if isinstance(value, Mapping) else 'a single value'}")
+            return None
+        n = len(value)
+        if n < spec.min_items:
+            self.fail(value.mark, path, f"{n} item(s), at least {spec.min_items} needed")
+        if spec.max_items is not None and n > spec.max_items:
+            self.fail(value.mark, path, f"{n} items, at most {spec.max_items} allowed "
+                      "(split or regroup)")
+        return [self.check(item, spec.item, f"{path}[{i}]") for i, item in enumerate(value)]
+
+    def _obj(self, value: Value, spec: schema.Obj, path: str) -> dict[str, Any] | None:
+        if not isinstance(value, Mapping):
+            self.fail(value.mark, path, f"expected a mapping with keys "
+                      f"{', '.join(spec.fields)}, found "
+                      f"{'a list' if isinstance(value, Sequence) else 'a single value'}")
+            return None
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            sub = f"{path}.{key}" if path else key
+            if key not in spec.fields:
+                self.fail(value.keys_at[key], sub, f"unknown key {key!r}"
+                          + _did_you_mean(key, spec.fields)
+                          + f"; allowed: {', '.join(spec.fields)}")
+                continue
+            out[key] = self.check(item, spec.fields[key], sub)
+        for key in sorted(spec.required - value.keys()):
+            self.fail(value.mark, path or "file", f"missing required key {key!r} "
+                      f"({spec.fields[key].doc.rstrip('.')})")
+        return out
+
+
+def _expected(spec: schema.Spec) -> str:
+    return "text" if isinstance(spec, (schema.Text, schema.Markdown)) else "a single value"
+
+
+def _did_you_mean(word: str, options: Any) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def validate(deck: tuple[str, Value] | None, files: list[tuple[str, Value]]
+             ) -> tuple[model.Source | None, list[Problem]]:
+    """Check the deck settings and every topic file; a model only when nothing is wrong."""
+    c = _Checker()
+    deck_data = c.check(deck[1], schema.DECK_FILE, "") if deck else None
+    checked = [(name, c.check(value, schema.TOPIC_FILE, "")) for name, value in files]
+    builder = _Builder(c, deck_data or {})
+    for name, data in checked:
+        if data:
+            builder.add_file(name, data)
+    builder.resolve()
+    errors = [p for p in c.problems if not p.warning]
+    if errors or deck_data is None:
+        return None, c.problems
+    return builder.source(), c.problems
+
+
+class _Builder:
+    """Turns checked dicts into model objects and checks what spans items and files."""
+
+    def __init__(self, c: _Checker, deck: dict[str, Any]) -> None:
+        self.c = c
+        self.deck = deck
+        self.ids: dict[str, Mark] = {}
+        self.topics: list[model.Topic] = []
+        self.questions: list[model.Question] = []
+        self.frameworks: list[model.Framework] = []
+        self.stars: list[model.Star] = []
+        self.terms: list[model.Term] = []
+        tracks = [t for t in deck.get("tracks") or [] if t and t.get("id")]
+        self.track_ids = {t["id"] for t in tracks}
+
+    def claim(self, item_id: str | None, mark: Mark, path: str) -> bool:
+        if item_id is None:
+            return False
+        if item_id in self.ids:
+            first = self.ids[item_id]
+            self.c.fail(mark, path, f"duplicate id {item_id!r}, already used at {first}; "
+                        "ids are unique across all files")
+            return False
+        self.ids[item_id] = mark
+        return True
+
+    def add_file(self, name: str, data: dict[str, Any]) -> None:
+        topic = data.get("topic")
+        if not topic or not topic.get("id") or not topic.get("title") or not topic.get("tracks"):
+            return
+        t = model.Topic(str(topic["id"]), topic["title"], tuple(map(str, topic["tracks"])), name)
+        if any(o.id == t.id for o in self.topics):
+            other = next(o for o in self.topics if o.id == t.id)
+            self.c.fail(topic["id"].mark, "topic.id", f"topic {t.id!r} is already defined "
+                        f"in {other.file}; each file covers its own topic")
+            return
+        self.topics.append(t)
+        for key, build in (("questions", self._question), ("frameworks", self._framework),
+                           ("stars", self._star), ("terms", self._term)):
+            for i, item in enumerate(data.get(key) or []):
+                if item and self._complete(item, key):
+                    build(item, t, f"{key}[{i}]", name)
+
+    def _complete(self, item: dict[str, Any], key: str) -> bool:
+        spec = {"questions": schema.QUESTION, "frameworks": schema.FRAMEWORK,
+                "stars": schema.STAR, "terms": schema.TERM}[key]
+        return all(item.get(k) is not None for k in spec.required)
+
+    def _tracks(self, item: dict[str, Any], topic: model.Topic) -> tuple[str, ...]:
+        return tuple(str(t) for t in (item.get("tracks") or topic.tracks) if t)
+
+    def _qas(self, item: dict[str, Any], file: str, path: str, parent: str) -> tuple[
+            tuple[model.QA, ...], tuple[model.QA, ...]]:
+        seen: set[str] = set()
+        out: dict[str, list[model.QA]] = {"followups": [], "cards": []}
+        for key in out:
+            for i, qa in enumerate(item.get(key) or []):
+                if not qa or not all(qa.get(k) for k in ("id", "q", "a")):
+                    continue
+                where = f"{path}.{key}[{i}].id"
+                if qa["id"] in seen or qa["id"] in RESERVED_LOCAL_IDS:
+                    why = "is reserved" if qa["id"] in RESERVED_LOCAL_IDS else "is used twice"
+                    self.c.fail(qa["id"].mark, where, f"id {qa['id']!r} {why} in {parent}; "
+                                "pick another")
+                    continue
+                seen.add(qa["id"])
+                if (qa.get("source") is None) != (qa.get("year") is None):
+                    self.c.fail(qa["id"].mark, f"{path}.{key}[{i}]",
+                                "give both source and year, or neither")
+                out[key].append(model.QA(str(qa["id"]), qa.get("kind") or "followup", qa["q"],
+                                         qa["a"], qa.get("source"), qa.get("year")))
+        return tuple(out["followups"]), tuple(out["cards"])
+
+    def _question(self, q: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
+        if not self.claim(q["id"], q["id"].mark, f"{path}.id"):
+            return
+        followups, cards = self._qas(q, file, path, q["id"])
+        self.questions.append(model.Question(
+            str(q["id"]), topic.id, q["prompt"], q["kind"], q["level"], self._tracks(q, topic),
+            q["probing"], tuple(model.Point(p["point"], p["gloss"]) for p in q["framework"] if p),
+            q["answer"], followups, cards, tuple(p for p in q.get("pitfalls") or [] if p),
+            tuple(str(r) for r in q.get("related") or [] if r)))
+
+    def _framework(self, f: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
+        if not self.claim(f["id"], f["id"].mark, f"{path}.id"):
+            return
+        _, cards = self._qas(f, file, path, f["id"])
+        self.frameworks.append(model.Framework(
+            str(f["id"]), topic.id, f["name"], f["prompt"], self._tracks(f, topic),
+            tuple(model.Point(p["point"], p["gloss"]) for p in f["steps"] if p),
+            f.get("summary") or "", cards, tuple(str(r) for r in f.get("related") or [] if r)))
+
+    def _star(self, s: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
+        if not self.claim(s["id"], s["id"].mark, f"{path}.id"):
+            return
+        if not _DIGIT.search(s["result"]):
+            self.c.fail(s["id"].mark, f"{path}.result", "the result has no number; say what "
+                        "changed and by how much (time, rate, count)")
+        self.stars.append(model.Star(
+            str(s["id"]), topic.id, s["prompt"], self._tracks(s, topic), s["probing"],
+            s["situation"], s["task"], s["action"], s["result"], s["reflection"],
+            tuple(c for c in s["competencies"] if c)))
+
+    def _term(self, t: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
+        if not self.claim(t["id"], t["id"].mark, f"{path}.id"):
+            return
+        self.terms.append(model.Term(
+            str(t["id"]), topic.id, t["term"], t["definition"], self._tracks(t, topic),
+            t.get("source"), t.get("year"), tuple(str(r) for r in t.get("related") or [] if r)))
+
+    def resolve(self) -> None:
+        pools = {
+            "tracks": self.track_ids,
+            "questions": {q.id for q in self.questions},
+            "frameworks": {f.id for f in self.frameworks},
+            "terms": {t.id for t in self.terms},
+        }
+        for value, spec, path in self.c.refs:
+            known = set().union(*(pools[p] for p in spec.to))
+            if value not in known:
+                what = " or ".join(p.rstrip("s") for p in spec.to)
+                self.c.fail(value.mark, path, f"no {what} has id {str(value)!r}"
+                            + _did_you_mean(value, known))
+
+    def source(self) -> model.Source:
+        return model.Source(
+            self.deck["title"], self.deck["deck"],
+            tuple(model.Track(str(t["id"]), t["title"]) for t in self.deck["tracks"]),
+            tuple(self.topics), tuple(self.questions), tuple(self.frameworks),
+            tuple(self.stars), tuple(self.terms))
