@@ -129,16 +129,19 @@ class _Walker:
             self.fail(node, f"nested more than {MAX_DEPTH} levels deep; flatten the structure")
             return _scalar("", "null", mark)
         tag = node.tag[len(_YAML):] if node.tag.startswith(_YAML) else node.tag
+        shown = "!!" + tag if node.tag.startswith(_YAML) else node.tag
         if isinstance(node, yaml.MappingNode):
+            if tag != "map":
+                self.fail(node, f"tag {shown!r} is not allowed; remove it")
             return self._mapping(node, depth, mark)
         if isinstance(node, yaml.SequenceNode):
             if tag != "seq":
-                self.fail(node, f"tag {node.tag!r} is not allowed; remove it")
+                self.fail(node, f"tag {shown!r} is not allowed; remove it")
             seq = Sequence(self.walk(item, depth + 1) for item in node.value)
             seq.mark = mark
             return seq
         if tag not in _SCALAR_TAGS:
-            self.fail(node, f"tag {node.tag!r} is not allowed; remove it and write plain text")
+            self.fail(node, f"tag {shown!r} is not allowed; remove it and write plain text")
             return _scalar(str(node.value), "null", mark)
         return _scalar(str(node.value), tag, mark)
 
@@ -146,8 +149,6 @@ class _Walker:
         out = Mapping()
         out.mark = mark
         out.keys_at = {}
-        if node.tag != _YAML + "map":
-            self.fail(node, f"tag {node.tag!r} is not allowed; remove it")
         for key_node, value_node in node.value:
             key_mark = _mark(self.file, key_node)
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _YAML + "merge":

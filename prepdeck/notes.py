@@ -104,7 +104,7 @@ class _Notes:
         glosses = "".join(f"<li><b>Step {i}.</b> {md_inline(p.gloss)}</li>"
                           for i, p in enumerate(points, 1))
         self.add("cloze", f"{parent}/steps", deck, self._tags(topic, "step", tracks, *extra),
-                 Text=text, Glosses=glosses, Context=f"{title} · which step is hidden?",
+                 Text=text, Glosses=glosses, Context=title,
                  Link=link, Id=escape(f"{parent}/steps"))
 
     def qa(self, parent: str, qa: model.QA, topic: model.Topic, deck: str,

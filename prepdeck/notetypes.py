@@ -68,7 +68,8 @@ CLOZE = NoteType(
      ("Link", 2800627488984), ("Id", 3052088170624), ("Extra", 1484869242701)),
     (Template(
         "Cloze", 2369934639568,
-        f'<div class="pd">{_HEAD}<ol class="pd-outline">{{{{cloze:Text}}}}</ol></div>',
+        f'<div class="pd">{_HEAD}<ol class="pd-outline">{{{{cloze:Text}}}}</ol>'
+        '<div class="pd-ask">Name the hidden step.</div></div>',
         f'<div class="pd">{_HEAD}<ol class="pd-outline">{{{{cloze:Text}}}}</ol>'
         '<hr id="answer"><div class="pd-answer"><ul class="pd-glosses">{{Glosses}}</ul></div>'
         f'{_FOOT}</div>'),),

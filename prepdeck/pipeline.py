@@ -99,8 +99,23 @@ def render_anki(src: model.Source, ctx: Context) -> dict[str, bytes]:
     return {f"decks/{slug(src.deck)}.apkg": data}
 
 
+def render_schema(src: model.Source, ctx: Context) -> dict[str, bytes]:
+    """The JSON Schemas editors use (via the yaml-language-server modeline in each file)."""
+    import json
+
+    from . import schema
+
+    out = {}
+    for name, spec, title in (("topic", schema.TOPIC_FILE, "prepdeck topic file"),
+                              ("deck", schema.DECK_FILE, "prepdeck deck.yaml")):
+        text = json.dumps(schema.json_schema(spec, title), indent=2, ensure_ascii=False) + "\n"
+        out[f"source/schema/{name}.schema.json"] = text.encode()
+    return out
+
+
 TARGETS: dict[str, Callable[[model.Source, Context], dict[str, bytes]]] = {
     "anki": render_anki,
+    "schema": render_schema,
 }
 
 

@@ -156,7 +156,9 @@ class _Checker:
 
 
 def _expected(spec: schema.Spec) -> str:
-    return "text" if isinstance(spec, (schema.Text, schema.Markdown)) else "a single value"
+    if isinstance(spec, (schema.Text, schema.Markdown)):
+        return "text"
+    return "an id" if isinstance(spec, (schema.Slug, schema.Ref)) else "a single value"
 
 
 def _did_you_mean(word: str, options: Any) -> str:

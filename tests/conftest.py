@@ -1,0 +1,63 @@
+"""Shared fixtures: the shipped source, builds into temporary directories, real Anki collections."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from prepdeck import model, pipeline  # noqa: E402
+from prepdeck.outputs import write_all  # noqa: E402
+from prepdeck.project import read_settings  # noqa: E402
+
+T0 = 1_760_000_000  # a fixed build time for tests: 2025-10-09
+
+
+def build(source_dir: Path, out_dir: Path, build_time: int = T0,
+          only: tuple[str, ...] = ("anki",)) -> dict[str, Path]:
+    """Run the real pipeline in-process; returns {relative name: written path}."""
+    src, _ = pipeline.read_source(ROOT, source_dir)
+    ctx = pipeline.Context(read_settings(ROOT), build_time)
+    files = pipeline.render(src, ctx, list(only))
+    write_all(out_dir, files)
+    return {name: out_dir / name for name in files}
+
+
+def apkg_of(built: dict[str, Path]) -> Path:
+    (path,) = (p for name, p in built.items() if name.endswith(".apkg"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def shipped() -> model.Source:
+    src, _ = pipeline.read_source(ROOT, ROOT / "source")
+    return src
+
+
+@pytest.fixture
+def source_copy(tmp_path: Path) -> Path:
+    """A private copy of the shipped source tree that a test may edit."""
+    dest = tmp_path / "source"
+    shutil.copytree(ROOT / "source", dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def shipped_apkg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("shipped")
+    return apkg_of(build(ROOT / "source", out))
+
+
+@pytest.fixture
+def collection(tmp_path: Path) -> Iterator[object]:
+    from anki.collection import Collection
+
+    col = Collection(str(tmp_path / "collection.anki2"))
+    yield col
+    col.close()

@@ -1,0 +1,143 @@
+"""Bad input: every problem found in one run, each at its exact path:line:col."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from prepdeck import pipeline
+from prepdeck.errors import BuildError
+
+INVALID = sorted((ROOT / "tests/fixtures/invalid").glob("*.yaml"))
+
+
+def make_tree(tmp_path: Path, **topics: bytes | str) -> Path:
+    src = tmp_path / "src"
+    (src / "topics").mkdir(parents=True)
+    shutil.copy(ROOT / "source/deck.yaml", src / "deck.yaml")
+    for name, content in topics.items():
+        path = src / "topics" / f"{name}.yaml"
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return src
+
+
+def problems(src: Path, strict: bool = False) -> list[str]:
+    with pytest.raises(BuildError) as err:
+        pipeline.read_source(src, src, strict=strict)
+    return [str(p) for p in err.value.problems]
+
+
+def test_valid_fixture_loads(tmp_path: Path) -> None:
+    minimal = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
+    src = make_tree(tmp_path, t=minimal)
+    model, found = pipeline.read_source(src, src)
+    assert [q.id for q in model.questions] == ["sample-question"]
+    assert model.questions[0].framework[1].point == "Roll out gradually"
+    assert found == []
+
+
+@pytest.mark.parametrize("fixture", INVALID, ids=lambda p: p.stem)
+def test_invalid_fixture(tmp_path: Path, fixture: Path) -> None:
+    text = fixture.read_text(encoding="utf-8")
+    expected = [line.removeprefix("# expect: ") for line in text.splitlines()
+                if line.startswith("# expect: ")]
+    assert expected, f"{fixture.name} has no '# expect:' line"
+    src = make_tree(tmp_path, t=text)
+    assert problems(src) == [f"topics/t.yaml:{e}" for e in expected]
+
+
+def test_every_problem_in_one_run(tmp_path: Path) -> None:
+    """Problems in several files are all reported, sorted by file and line."""
+    bad = [(ROOT / "tests/fixtures/invalid" / f"{n}.yaml").read_text()
+           for n in ("bad-enum", "unknown-key")]
+    src = make_tree(tmp_path, a=bad[0], b=bad[1].replace("id: sample", "id: other"))
+    found = problems(src)
+    assert any(p.startswith("topics/a.yaml:9:11: ") for p in found)
+    assert any(p.startswith("topics/b.yaml:11:5: ") for p in found)
+
+
+def test_duplicate_id_across_files(tmp_path: Path) -> None:
+    minimal = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
+    other = minimal.replace("id: sample\n", "id: sample-two\n").replace(
+        "id: sample-framework", "id: other-framework").replace(
+        "id: sample-star", "id: other-star").replace("id: sample-term", "id: other-term").replace(
+        "related: [sample-framework]", "related: [other-framework]")
+    src = make_tree(tmp_path, a=minimal, b=other)
+    assert problems(src) == [
+        "topics/b.yaml:6:9: questions[0].id: duplicate id 'sample-question', already used at "
+        "topics/a.yaml:6:9; ids are unique across all files"]
+
+
+def test_non_utf8_byte(tmp_path: Path) -> None:
+    src = make_tree(tmp_path, t=b"topic:\n  id: x\n  title: Caf\xe9\n")
+    assert problems(src) == [
+        "topics/t.yaml:3:13: byte 0xe9 is not valid UTF-8; save the file as UTF-8"]
+
+
+def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    minimal = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
+    src = make_tree(tmp_path, t=b"\xef\xbb\xbf" + minimal.encode())
+    model, _ = pipeline.read_source(src, src)
+    assert model.topics[0].id == "sample"
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    src = make_tree(tmp_path, t="# nothing here yet\n")
+    assert problems(src) == ["topics/t.yaml:1:1: file is empty; add content or delete the file"]
+
+
+def test_huge_file_is_refused_quickly(tmp_path: Path) -> None:
+    minimal = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
+    huge = minimal.replace("Whether you think about rollback.", "x" * 5_000_000)
+    src = make_tree(tmp_path, t=huge)
+    (only,) = problems(src)
+    assert only.startswith("topics/t.yaml:1:1: file is 5,00")
+    assert "over the 2,000,000-byte limit" in only
+
+
+def test_long_field_is_refused(tmp_path: Path) -> None:
+    minimal = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
+    src = make_tree(tmp_path, t=minimal.replace("Whether you think about rollback.", "x " * 600))
+    assert problems(src) == ["topics/t.yaml:10:14: questions[0].probing: 1,199 characters, "
+                             "over the limit of 1,000; shorten it"]
+
+
+def test_billion_laughs_is_bounded(tmp_path: Path) -> None:
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 12):
+        prev = chr(ord("a") + i - 1)
+        cur = chr(ord("a") + i)
+        bomb.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    src = make_tree(tmp_path, t="\n".join(bomb) + "\n")
+    found = problems(src)
+    assert any("anchors and aliases" in p for p in found)
+    assert len(found) < 200
+
+
+def test_pathological_nesting(tmp_path: Path) -> None:
+    src = make_tree(tmp_path, t="a: " + "[" * 5000 + "]" * 5000 + "\n")
+    (only,) = problems(src)
+    assert only.startswith("topics/t.yaml:")
+    assert "deep" in only
+
+
+def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
+    minimal = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
+    wordy = minimal.replace("point: Build once", "point: Build one immutable artifact per commit")
+    src = make_tree(tmp_path, t=wordy)
+    _, found = pipeline.read_source(src, src)
+    assert [str(p) for p in found] == [
+        "topics/t.yaml:12:16: warning: questions[0].framework[0].point: 6 words, over the card "
+        "limit of 5; shorten it"]
+    assert problems(src, strict=True) == [str(found[0])]
+
+
+def test_shipped_source_is_clean_under_strict() -> None:
+    _, found = pipeline.read_source(ROOT, ROOT / "source", strict=True)
+    assert found == []
