@@ -8,8 +8,6 @@ per field what is allowed. Nothing here constructs Python objects from tags.
 
 from __future__ import annotations
 
-from typing import Union
-
 import yaml
 
 from .errors import Mark, Problem
@@ -40,7 +38,7 @@ class Sequence(list["Value"]):
     mark: Mark
 
 
-Value = Union[Scalar, Mapping, Sequence]
+Value = Scalar | Mapping | Sequence
 
 
 def _mark(file: str, node: yaml.Node) -> Mark:

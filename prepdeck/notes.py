@@ -57,15 +57,18 @@ class _Notes:
 
     def topic(self, topic: model.Topic) -> None:
         deck = f"{self.src.deck}::{topic.title}"
-        by_topic = lambda items: [i for i in items if i.topic == topic.id]  # noqa: E731
-        for q in by_topic(self.src.questions):
-            self.question(q, topic, deck)
-        for f in by_topic(self.src.frameworks):
-            self.framework(f, topic, deck)
-        for s in by_topic(self.src.stars):
-            self.star(s, topic, deck)
-        for t in by_topic(self.src.terms):
-            self.term(t, topic, deck)
+        for q in self.src.questions:
+            if q.topic == topic.id:
+                self.question(q, topic, deck)
+        for f in self.src.frameworks:
+            if f.topic == topic.id:
+                self.framework(f, topic, deck)
+        for s in self.src.stars:
+            if s.topic == topic.id:
+                self.star(s, topic, deck)
+        for t in self.src.terms:
+            if t.topic == topic.id:
+                self.term(t, topic, deck)
 
     def _tags(self, topic: model.Topic, kind: str, tracks: tuple[str, ...],
               *extra: str) -> list[str]:

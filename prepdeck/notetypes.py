@@ -46,7 +46,8 @@ _SOURCE = '{{#Source}}<div class="pd-source">Source: {{Source}}</div>{{/Source}}
 def _card(front: str, back: str) -> tuple[str, str]:
     """Wrap a template pair in the shared header, answer divider and footer."""
     q = f'<div class="pd">{_HEAD}{front}</div>'
-    a = f'<div class="pd">{_HEAD}{front}<hr id="answer"><div class="pd-answer">{back}</div>{_FOOT}</div>'
+    a = (f'<div class="pd">{_HEAD}{front}<hr id="answer">'
+         f'<div class="pd-answer">{back}</div>{_FOOT}</div>')
     return q, a
 
 
@@ -94,13 +95,15 @@ STAR = NoteType(
      ("Extra", 7475624525845)),
     (Template("Scaffold", 5541280831450, *_card(
         '<div class="pd-prompt">{{Prompt}}</div>'
-        '<div class="pd-ask">Shape your own story: situation, task, action, result, reflection.</div>',
+        '<div class="pd-ask">Shape your own story: situation, task, action, result, '
+        'reflection.</div>',
         '{{#Probing}}<div class="pd-box"><span class="pd-label">They listen for</span>'
         '{{Probing}}</div>{{/Probing}}'
         '<dl class="pd-star"><dt>Situation</dt><dd>{{Situation}}</dd><dt>Task</dt><dd>{{Task}}</dd>'
         '<dt>Action</dt><dd>{{Action}}</dd><dt>Result</dt><dd>{{Result}}</dd>'
         '<dt>Reflection</dt><dd>{{Reflection}}</dd></dl>'
-        '{{#Competencies}}<div class="pd-source">Shows: {{Competencies}}</div>{{/Competencies}}')),),
+        '{{#Competencies}}<div class="pd-source">Shows: {{Competencies}}</div>'
+        '{{/Competencies}}')),),
 )
 
 TERM = NoteType(

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
-_WORD = re.compile(r"[\w'’-]+")
+_WORD = re.compile(r"[\w'\u2019-]+")
 
 
 @lru_cache(maxsize=1)
@@ -29,12 +29,12 @@ def _md_html_aware() -> MarkdownIt:
 
 def md_block(text: str) -> str:
     """Markdown -> HTML block markup (raw HTML in the source comes out escaped)."""
-    return _md().render(text).strip()
+    return str(_md().render(text)).strip()
 
 
 def md_inline(text: str) -> str:
     """One line of Markdown (code spans, emphasis) -> inline HTML, no wrapping paragraph."""
-    return _md().renderInline(text)
+    return str(_md().renderInline(text))
 
 
 def raw_html(text: str) -> list[str]:

@@ -104,7 +104,8 @@ def test_new_cards_come_in_source_order(imported: tuple[Any, Any],
                                         shipped: model.Source) -> None:
     col, _ = imported
     order = [s.id for s in expected_notes(shipped)]
-    by_due = sorted(col.find_notes(""), key=lambda nid: min(c.due for c in col.get_note(nid).cards()))
+    first_due = {nid: min(c.due for c in col.get_note(nid).cards()) for nid in col.find_notes("")}
+    by_due = sorted(first_due, key=first_due.__getitem__)
     assert [col.get_note(nid)["Id"] for nid in by_due] == order
 
 

@@ -23,7 +23,8 @@ DECK = "Pinned ids test"
 
 def qa_note(back: str, n_fields: int = 7) -> NoteSpec:
     fields = ["Why pin ids?", back, "", "", "", "pin-test", ""]
-    return NoteSpec("pin-test", "qa", DECK, tuple(fields + [""] * (n_fields - 7)), ("kind::why",), 0)
+    padded = tuple(fields + [""] * (n_fields - 7))
+    return NoteSpec("pin-test", "qa", DECK, padded, ("kind::why",), 0)
 
 
 def write(tmp_path: Path, name: str, note: NoteSpec, when: int) -> Path:
