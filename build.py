@@ -23,7 +23,7 @@ from prepdeck.project import build_time, read_settings  # noqa: E402
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python build.py",
-        description="Compile source/*.yaml into Anki decks (decks/*.apkg).",
+        description="Compile source/ into Anki decks (decks/*.apkg) and REFERENCE.md.",
         epilog="The build time comes from SOURCE_DATE_EPOCH, else the HEAD commit time, so the "
         "same commit always builds the same bytes.",
     )

@@ -99,6 +99,12 @@ def render_anki(src: model.Source, ctx: Context) -> dict[str, bytes]:
     return {f"decks/{slug(src.deck)}.apkg": data}
 
 
+def render_md(src: model.Source, ctx: Context) -> dict[str, bytes]:
+    from .render_markdown import render_reference
+
+    return {"REFERENCE.md": render_reference(src, ctx.settings.version).encode()}
+
+
 def render_schema(src: model.Source, ctx: Context) -> dict[str, bytes]:
     """The JSON Schemas editors use (via the yaml-language-server modeline in each file)."""
     import json
@@ -115,6 +121,7 @@ def render_schema(src: model.Source, ctx: Context) -> dict[str, bytes]:
 
 TARGETS: dict[str, Callable[[model.Source, Context], dict[str, bytes]]] = {
     "anki": render_anki,
+    "md": render_md,
     "schema": render_schema,
 }
 

@@ -49,6 +49,11 @@ def raw_html(text: str) -> list[str]:
     return found
 
 
+def headings(text: str) -> list[int]:
+    """Line numbers (1-based, within `text`) of Markdown headings, which a field must not add."""
+    return [tok.map[0] + 1 for tok in _md().parse(text) if tok.type == "heading_open" and tok.map]
+
+
 def escape(text: str) -> str:
     return html.escape(text, quote=True)
 

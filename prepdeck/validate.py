@@ -13,7 +13,7 @@ from typing import Any
 from . import model, schema
 from .errors import Mark, Problem
 from .load import Mapping, Scalar, Sequence, Value
-from .text import raw_html, words
+from .text import headings, raw_html, words
 
 _SLUG = re.compile(schema.SLUG)
 _DIGIT = re.compile(r"\d")
@@ -95,7 +95,14 @@ class _Checker:
         return text
 
     def _markdown(self, value: Scalar, path: str) -> str | None:
-        return self._string(value, path, schema.MAX_MARKDOWN_CHARS)
+        text = self._string(value, path, schema.MAX_MARKDOWN_CHARS)
+        found = headings(text) if text else []
+        if found:
+            self.fail(value.mark, path, f"line {found[0]} of the text is a Markdown heading, "
+                      "which would break the reference's outline; use a **bold** lead-in, or "
+                      "write '\\#' for a literal '#' at the start of a line")
+            return None
+        return text
 
     def _string(self, value: Scalar, path: str, max_chars: int) -> str | None:
         if value.kind != "str":

@@ -1,0 +1,158 @@
+"""The model -> REFERENCE.md: the long-form answers, browsable on GitHub and offline.
+
+Deterministic and diff-friendly: source order, no timestamps besides the version line, one blank
+line between blocks. Every item gets an explicit anchor equal to its id, which the cards link to.
+Single-line fields are inline Markdown; they are escaped where their position could change the
+document's structure (a trailing `#` in a heading, a leading `|`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import model
+
+_KIND = {"system-design": "system design"}
+
+
+_CODE_SPAN = re.compile(r"(`+)(?:.*?)\1")
+_BLOCK_MARK = re.compile(r"^(\s*)(?:(\d+)([.)])|([#>+*=|-]))")
+
+
+def _inline(text: str) -> str:
+    """Make one-line source text safe inside a heading, list item or paragraph.
+
+    Escapes what could start a block (`#`, `>`, `-`, `1.`, `|`), a heading's closing `#`s, and
+    every `<` outside code spans, so no source text can add structure or tags to the document.
+    """
+    pieces = []
+    last = 0
+    for m in _CODE_SPAN.finditer(text):
+        pieces.append(text[last:m.start()].replace("<", r"\<"))
+        pieces.append(m.group(0))
+        last = m.end()
+    pieces.append(text[last:].replace("<", r"\<"))
+    text = "".join(pieces)
+    text = _BLOCK_MARK.sub(lambda m: m.group(1) + (f"{m.group(2)}\\{m.group(3)}" if m.group(2)
+                                                   else "\\" + m.group(4)), text)
+    return re.sub(r"#+\s*$", lambda m: m.group(0).replace("#", r"\#"), text)
+
+
+def _anchor(item_id: str) -> str:
+    return f'<a id="{item_id}"></a>'
+
+
+def _points(points: tuple[model.Point, ...]) -> str:
+    return "\n".join(f"{i}. **{_inline(p.point)}**: {_inline(p.gloss)}"
+                     for i, p in enumerate(points, 1))
+
+
+def _source(qa: model.QA | model.Term) -> str:
+    return f" *(Source: {_inline(qa.source)}, {qa.year})*" if qa.source and qa.year else ""
+
+
+def _qas(title: str, qas: tuple[model.QA, ...]) -> list[str]:
+    if not qas:
+        return []
+    lines = [f"- **{_inline(qa.q)}** {_inline(qa.a)}{_source(qa)}" for qa in qas]
+    return [f"**{title}**", "\n".join(lines)]
+
+
+def _related(ids: tuple[str, ...], titles: dict[str, str]) -> list[str]:
+    if not ids:
+        return []
+    return ["Related: " + " · ".join(f"[{titles[i]}](#{i})" for i in ids)]
+
+
+def _question(q: model.Question, titles: dict[str, str], tracks: dict[str, str]) -> list[str]:
+    badges = " · ".join([f"`{_KIND.get(q.kind, q.kind)}`", f"`{q.level}`",
+                         *(f"`{tracks[t]}`" for t in q.tracks)])
+    out = [_anchor(q.id), f"### {_inline(q.prompt)}", badges,
+           f"**What they are probing:** {_inline(q.probing)}",
+           "**Framework**", _points(q.framework),
+           "**Model answer**", q.answer.strip()]
+    out += _qas("Follow-ups", q.followups)
+    out += _qas("Why, contrasts and facts", q.cards)
+    if q.pitfalls:
+        out += ["**Pitfalls**", "\n".join(f"- {_inline(p)}" for p in q.pitfalls)]
+    return out + _related(q.related, titles)
+
+
+def _framework(f: model.Framework, titles: dict[str, str]) -> list[str]:
+    out = [_anchor(f.id), f"### Framework: {_inline(f.name)}", f"*{_inline(f.prompt)}*",
+           _points(f.steps)]
+    if f.summary:
+        out.append(f.summary.strip())
+    out += _qas("Why and contrasts", f.cards)
+    return out + _related(f.related, titles)
+
+
+def _star(s: model.Star) -> list[str]:
+    parts = [("Situation", s.situation), ("Task", s.task), ("Action", s.action),
+             ("Result", s.result), ("Reflection", s.reflection)]
+    return [_anchor(s.id), f"### STAR example: {_inline(s.prompt)}",
+            "*An invented illustration of the shape; answer with your own story.*",
+            f"**They listen for:** {_inline(s.probing)}",
+            "\n".join(f"- **{label}.** {_inline(text)}" for label, text in parts),
+            f"Competencies: {', '.join(_inline(c) for c in s.competencies)}"]
+
+
+def _counts(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def render_reference(src: model.Source, version: str) -> str:
+    titles = {q.id: _inline(q.prompt) for q in src.questions}
+    titles.update({f.id: f"Framework: {_inline(f.name)}" for f in src.frameworks})
+    titles.update({t.id: _inline(t.term) for t in src.terms})
+    tracks = {t.id: t.title for t in src.tracks}
+    blocks: list[str] = [
+        f"# {_inline(src.title)}",
+        f"Content version **{version}**. Generated from `source/` by `python build.py`; edit the "
+        "YAML, not this file. Study the same material as Anki cards and a printable sheet: see "
+        "the [README](README.md).",
+        "## Contents",
+    ]
+    toc = []
+    for t in src.topics:
+        parts = [_counts(sum(q.topic == t.id for q in src.questions), "question"),
+                 _counts(sum(f.topic == t.id for f in src.frameworks), "framework"),
+                 _counts(sum(s.topic == t.id for s in src.stars), "STAR example")]
+        toc.append(f"- [{_inline(t.title)}](#topic-{t.id}): "
+                   + ", ".join(p for p in parts if not p.startswith("0 ")))
+    toc.append(f"- [Glossary](#glossary): {_counts(len(src.terms), 'term')}")
+    blocks.append("\n".join(toc))
+    for t in src.topics:
+        blocks += [f'<a id="topic-{t.id}"></a>', f"## {_inline(t.title)}"]
+        for q in src.questions:
+            if q.topic == t.id:
+                blocks += _question(q, titles, tracks)
+        for f in src.frameworks:
+            if f.topic == t.id:
+                blocks += _framework(f, titles)
+        for s in src.stars:
+            if s.topic == t.id:
+                blocks += _star(s)
+    blocks += ['<a id="glossary"></a>', "## Glossary"]
+    for term in sorted(src.terms, key=lambda x: (x.term.casefold(), x.id)):
+        line = f"{_anchor(term.id)}**{_inline(term.term)}**: {_inline(term.definition)}"
+        blocks.append(line + _source(term) + "".join(
+            f" See [{titles[r]}](#{r})." for r in term.related))
+    return _tidy("\n\n".join(b.strip("\n") for b in blocks if b.strip()))
+
+
+def _tidy(text: str) -> str:
+    """No trailing spaces and never two blank lines in a row, except inside code fences."""
+    out: list[str] = []
+    fence = ""
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        stripped = line.lstrip()
+        if not fence and stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        elif fence and stripped.startswith(fence):
+            fence = ""
+        elif not fence and not line and out and not out[-1]:
+            continue
+        out.append(line)
+    return "\n".join(out) + "\n"
