@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 from prepdeck import pipeline  # noqa: E402
 from prepdeck.errors import BuildError, Problem  # noqa: E402
 from prepdeck.outputs import write_all  # noqa: E402
-from prepdeck.project import build_time, read_settings  # noqa: E402
+from prepdeck.project import build_time, commit_id, read_settings  # noqa: E402
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"ok: {len(src.questions)} questions, {len(src.frameworks)} frameworks, "
                       f"{len(src.stars)} STAR examples, {len(src.terms)} terms")
             return 0
-        ctx = pipeline.Context(read_settings(ROOT), build_time(ROOT))
+        ctx = pipeline.Context(read_settings(ROOT), build_time(ROOT), commit_id(ROOT))
         files = pipeline.render(src, ctx, args.only)
     except BuildError as err:
         report(err.problems)

@@ -95,6 +95,17 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Table:
+    id: str
+    topic: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    source: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
 class Source:
     """Everything in the source tree, in source order."""
 
@@ -106,6 +117,7 @@ class Source:
     frameworks: tuple[Framework, ...]
     stars: tuple[Star, ...]
     terms: tuple[Term, ...]
+    tables: tuple[Table, ...] = ()
 
     def topic(self, topic_id: str) -> Topic:
         return next(t for t in self.topics if t.id == topic_id)

@@ -29,6 +29,7 @@ class Context:
 
     settings: Settings
     build_time: int
+    commit: str = "unknown"
 
     @property
     def build_date(self) -> str:
@@ -105,6 +106,20 @@ def render_md(src: model.Source, ctx: Context) -> dict[str, bytes]:
     return {"REFERENCE.md": render_reference(src, ctx.settings.version).encode()}
 
 
+def render_pdf(src: model.Source, ctx: Context) -> dict[str, bytes]:
+    from .render_pdf import render_pdf as pdf_bytes
+    from .render_sheet import render_sheet
+
+    out = {}
+    for paper in ("a4", "letter"):
+        name = f"pdf/{slug(src.deck)}-{paper}.pdf"
+        html = render_sheet(src, paper=paper, version=ctx.settings.version,
+                            build_date=ctx.build_date, commit=ctx.commit,
+                            url=ctx.settings.repo_url, license_name=ctx.settings.license)
+        out[name] = pdf_bytes(html, name)
+    return out
+
+
 def render_schema(src: model.Source, ctx: Context) -> dict[str, bytes]:
     """The JSON Schemas editors use (via the yaml-language-server modeline in each file)."""
     import json
@@ -122,6 +137,7 @@ def render_schema(src: model.Source, ctx: Context) -> dict[str, bytes]:
 TARGETS: dict[str, Callable[[model.Source, Context], dict[str, bytes]]] = {
     "anki": render_anki,
     "md": render_md,
+    "pdf": render_pdf,
     "schema": render_schema,
 }
 

@@ -25,6 +25,7 @@ _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 class Settings:
     version: str
     repo_url: str
+    license: str = "MIT"
 
     @property
     def reference_url(self) -> str:
@@ -44,7 +45,17 @@ def read_settings(root: Path) -> Settings:
     if not _SEMVER.match(version):
         raise BuildError([Problem(Mark("pyproject.toml", 1, 1),
                                   f"version {version!r} is not MAJOR.MINOR.PATCH")])
-    return Settings(version, project["urls"]["Repository"].rstrip("/"))
+    return Settings(version, project["urls"]["Repository"].rstrip("/"), project["license"])
+
+
+def commit_id(root: Path) -> str:
+    """The short HEAD commit for the sheet's footer; 'unknown' outside a git checkout."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short=7", "HEAD"], cwd=root,
+                             capture_output=True, text=True, check=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() or "unknown"
 
 
 def build_time(root: Path, env: Mapping[str, str] = os.environ) -> int:

@@ -26,6 +26,7 @@ class Text:
     warn: int | None = None  # soft word limit
     limit: int | None = None  # hard word limit
     question: bool = False  # a card front: exactly one question mark
+    chars: int | None = None  # hard character cap, where the sheet's layout needs one
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ POINT = obj(
     "One key point of a framework: a short label plus a one-line gloss.",
     "point gloss",
     point=Text("The label, as it appears on the outline card and the cheat sheet.",
-               warn=5, limit=8),
+               warn=5, limit=8, chars=48),
     gloss=Text("One line that explains the point; shown when the point is the hidden cloze.",
                warn=25, limit=40),
 )
@@ -187,6 +188,18 @@ TERM = obj(
                  Ref("An id.", ("questions", "frameworks", "terms"))),
 )
 
+CELL = Text("One cell: a few words.", warn=8, limit=12, chars=80)
+TABLE = obj(
+    "A compact reference table for the cheat sheet and the reference (e.g. strategies compared).",
+    "id title columns rows",
+    id=Slug("Stable id; the anchor in REFERENCE.md."),
+    title=Text("Title of the table.", limit=8),
+    columns=List("Column headings.", CELL, 2, 5),
+    rows=List("Rows; each has one cell per column.", List("One row.", CELL, 2, 5), 1, 12),
+    source=SOURCE,
+    year=YEAR,
+)
+
 TOPIC = obj(
     "The topic this file covers; it becomes a subdeck and a section.",
     "id title tracks",
@@ -204,6 +217,7 @@ TOPIC_FILE = obj(
     frameworks=List("Reusable frameworks.", FRAMEWORK),
     stars=List("Illustrative STAR examples.", STAR),
     terms=List("Glossary terms.", TERM),
+    tables=List("Compact reference tables.", TABLE),
 )
 
 TRACK = obj(
@@ -229,6 +243,8 @@ def json_schema(spec: Spec, title: str) -> dict[str, Any]:
 
 
 def _json(spec: Spec) -> dict[str, Any]:
+    if isinstance(spec, Text) and spec.chars:
+        return {"type": "string", "minLength": 1, "maxLength": spec.chars, "description": spec.doc}
     if isinstance(spec, (Text, Markdown)):
         return {"type": "string", "minLength": 1, "description": spec.doc}
     if isinstance(spec, (Slug, Ref)):

@@ -82,6 +82,9 @@ class _Checker:
                 fix = "fold it into one line" if bad == "\n" else "reword it or use ( )"
                 self.fail(value.mark, path, f"text contains {shown}, but {why}; {fix}")
                 return None
+        if spec.chars is not None and len(text) > spec.chars:
+            self.fail(value.mark, path, f"{len(text)} characters, over the limit of "
+                      f"{spec.chars} that fits one line of the cheat sheet; shorten it")
         count = words(text)
         if spec.limit is not None and count > spec.limit:
             self.fail(value.mark, path, f"{count} words, over the hard limit of {spec.limit}; "
@@ -202,6 +205,7 @@ class _Builder:
         self.frameworks: list[model.Framework] = []
         self.stars: list[model.Star] = []
         self.terms: list[model.Term] = []
+        self.tables: list[model.Table] = []
         tracks = [t for t in deck.get("tracks") or [] if t and t.get("id")]
         self.track_ids = {t["id"] for t in tracks}
 
@@ -228,14 +232,15 @@ class _Builder:
             return
         self.topics.append(t)
         for key, build in (("questions", self._question), ("frameworks", self._framework),
-                           ("stars", self._star), ("terms", self._term)):
+                           ("stars", self._star), ("terms", self._term),
+                           ("tables", self._table)):
             for i, item in enumerate(data.get(key) or []):
                 if item and self._complete(item, key):
                     build(item, t, f"{key}[{i}]", name)
 
     def _complete(self, item: dict[str, Any], key: str) -> bool:
         spec = {"questions": schema.QUESTION, "frameworks": schema.FRAMEWORK,
-                "stars": schema.STAR, "terms": schema.TERM}[key]
+                "stars": schema.STAR, "terms": schema.TERM, "tables": schema.TABLE}[key]
         return all(item.get(k) is not None for k in spec.required)
 
     def _tracks(self, item: dict[str, Any], topic: model.Topic) -> tuple[str, ...]:
@@ -296,9 +301,25 @@ class _Builder:
     def _term(self, t: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
         if not self.claim(t["id"], t["id"].mark, f"{path}.id"):
             return
+        if (t.get("source") is None) != (t.get("year") is None):
+            self.c.fail(t["id"].mark, path, "give both source and year, or neither")
         self.terms.append(model.Term(
             str(t["id"]), topic.id, t["term"], t["definition"], self._tracks(t, topic),
             t.get("source"), t.get("year"), tuple(str(r) for r in t.get("related") or [] if r)))
+
+    def _table(self, t: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
+        if not self.claim(t["id"], t["id"].mark, f"{path}.id"):
+            return
+        width = len(t["columns"])
+        for i, row in enumerate(t["rows"]):
+            if row is not None and len(row) != width:
+                self.c.fail(t["id"].mark, f"{path}.rows[{i}]", f"{len(row)} cells, but the "
+                            f"table has {width} columns; make every row as wide as the header")
+        if (t.get("source") is None) != (t.get("year") is None):
+            self.c.fail(t["id"].mark, path, "give both source and year, or neither")
+        self.tables.append(model.Table(
+            str(t["id"]), topic.id, t["title"], tuple(t["columns"]),
+            tuple(tuple(r) for r in t["rows"] if r), t.get("source"), t.get("year")))
 
     def resolve(self) -> None:
         pools = {
@@ -319,4 +340,4 @@ class _Builder:
             self.deck["title"], self.deck["deck"],
             tuple(model.Track(str(t["id"]), t["title"]) for t in self.deck["tracks"]),
             tuple(self.topics), tuple(self.questions), tuple(self.frameworks),
-            tuple(self.stars), tuple(self.terms))
+            tuple(self.stars), tuple(self.terms), tuple(self.tables))

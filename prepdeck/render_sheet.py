@@ -1,0 +1,87 @@
+"""The model -> the cheat sheet's HTML: every framework as a numbered outline, grouped by topic.
+
+The same outline pieces as the cards (`notes.outline_items`); no long prose. One accent colour
+per topic, always next to the topic's name, so a black-and-white print loses nothing.
+"""
+
+from __future__ import annotations
+
+from . import availability, model
+from .notes import outline_items
+from .text import escape, md_inline
+
+ACCENTS = ("#1f4e8c", "#2e6b30", "#7a2f7a", "#9a4a12", "#00695c", "#8f1d30", "#4e342e", "#37474f")
+PAPERS = {"a4": "A4 landscape", "letter": "letter landscape"}
+
+
+def _item(title: str, points: str, extra: str = "") -> str:
+    return f'<div class="item"><p class="q">{title}</p><ol>{points}</ol>{extra}</div>'
+
+
+def _table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]] | tuple[
+        tuple[str, ...], ...], note: str = "") -> str:
+    head = "".join(f"<th>{md_inline(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{md_inline(c)}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    return (f'<div class="item"><p class="q">{title}</p><table><thead><tr>{head}</tr></thead>'
+            f'<tbody>{body}</tbody></table>{note}</div>')
+
+
+def _source(source: str | None, year: int | None) -> str:
+    return f'<p class="src">Source: {md_inline(source)}, {year}</p>' if source and year else ""
+
+
+def _topic(src: model.Source, topic: model.Topic, accent: str) -> str:
+    questions = [q for q in src.questions if q.topic == topic.id]
+    frameworks = [f for f in src.frameworks if f.topic == topic.id]
+    stars = [s for s in src.stars if s.topic == topic.id]
+    tables = [t for t in src.tables if t.topic == topic.id]
+    parts = [f'<h2 class="topic-head">{escape(topic.title)} '
+             f'<span class="count">({len(questions)} questions)</span></h2>']
+    parts += [_item(md_inline(q.prompt), outline_items(q.framework)) for q in questions]
+    parts += [_item(f'{md_inline(f.name)} <span class="tag">framework</span>',
+                    outline_items(f.steps)) for f in frameworks]
+    parts += [_table(md_inline(t.title), t.columns, t.rows, _source(t.source, t.year))
+              for t in tables]
+    if stars:
+        spine = "".join(f"<li><b>{md_inline(s.prompt)}</b> Result: {md_inline(s.result)}</li>"
+                        for s in stars)
+        parts.append('<div class="item"><p class="q">STAR examples '
+                     '<span class="tag">invented; use your own</span></p>'
+                     f'<ol>{spine}</ol></div>')
+    return f'<section style="--accent: {accent}">{"".join(parts)}</section>'
+
+
+def _reference(src: model.Source) -> str:
+    parts = ['<h2 class="topic-head">Reference tables and key terms</h2>',
+             _table("Availability and the downtime it allows", availability.COLUMNS,
+                    availability.table(), '<p class="src">Computed: (1 - SLO) x window.</p>')]
+    terms = "".join(f"<p><b>{md_inline(t.term)}</b>: {md_inline(t.definition)}"
+                    f"{' (' + md_inline(t.source) + ', ' + str(t.year) + ')' if t.source else ''}"
+                    "</p>" for t in sorted(src.terms, key=lambda t: t.term.casefold()))
+    parts.append(f'<div class="terms">{terms}</div>')
+    return f'<section style="--accent: #222">{"".join(parts)}</section>'
+
+
+def render_sheet(src: model.Source, *, paper: str, version: str, build_date: str, commit: str,
+                 url: str, license_name: str) -> str:
+    """The whole sheet as one HTML document for `paper` ('a4' or 'letter')."""
+    topics = "".join(_topic(src, t, ACCENTS[i % len(ACCENTS)]) for i, t in enumerate(src.topics))
+    footer = f"v{version} · built {build_date} · commit {commit} · {license_name} · {url}"
+    page = (f"@page {{ size: {PAPERS[paper]}; "
+            f"@top-left {{ content: {_css_string(src.title)}; }} "
+            f"@top-right {{ content: {_css_string('Content version ' + version)}; }} "
+            f"@bottom-left {{ content: {_css_string(footer)}; }} }}")
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(src.title)}</title>"
+        f'<meta name="generator" content="prepdeck {escape(version)}">'
+        f"<style>{page}</style></head><body>"
+        f"<main>{topics}{_reference(src)}</main></body></html>"
+    )
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal; the text also sits inside an HTML <style>, so `<` is escaped."""
+    escaped = "".join(c if c.isalnum() or c in " .,:;-_/()·'" else f"\\{ord(c):x} " for c in text)
+    return f'"{escaped}"'
