@@ -261,7 +261,7 @@ class _Builder:
                                 "pick another")
                     continue
                 seen.add(qa["id"])
-                if (qa.get("source") is None) != (qa.get("year") is None):
+                if ("source" in qa) != ("year" in qa):
                     self.c.fail(qa["id"].mark, f"{path}.{key}[{i}]",
                                 "give both source and year, or neither")
                 out[key].append(model.QA(str(qa["id"]), qa.get("kind") or "followup", qa["q"],
@@ -301,7 +301,7 @@ class _Builder:
     def _term(self, t: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
         if not self.claim(t["id"], t["id"].mark, f"{path}.id"):
             return
-        if (t.get("source") is None) != (t.get("year") is None):
+        if ("source" in t) != ("year" in t):
             self.c.fail(t["id"].mark, path, "give both source and year, or neither")
         self.terms.append(model.Term(
             str(t["id"]), topic.id, t["term"], t["definition"], self._tracks(t, topic),
@@ -315,7 +315,7 @@ class _Builder:
             if row is not None and len(row) != width:
                 self.c.fail(t["id"].mark, f"{path}.rows[{i}]", f"{len(row)} cells, but the "
                             f"table has {width} columns; make every row as wide as the header")
-        if (t.get("source") is None) != (t.get("year") is None):
+        if ("source" in t) != ("year" in t):
             self.c.fail(t["id"].mark, path, "give both source and year, or neither")
         self.tables.append(model.Table(
             str(t["id"]), topic.id, t["title"], tuple(t["columns"]),
