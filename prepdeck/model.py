@@ -72,6 +72,7 @@ class Star:
     id: str
     topic: str
     prompt: str
+    spine: str
     tracks: tuple[str, ...]
     probing: str
     situation: str

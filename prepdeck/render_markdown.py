@@ -92,6 +92,7 @@ def _star(s: model.Star) -> list[str]:
              ("Result", s.result), ("Reflection", s.reflection)]
     return [_anchor(s.id), f"### STAR example: {_inline(s.prompt)}",
             "*An invented illustration of the shape; answer with your own story.*",
+            f"**In one line:** {_inline(s.spine)}",
             f"**They listen for:** {_inline(s.probing)}",
             "\n".join(f"- **{label}.** {_inline(text)}" for label, text in parts),
             f"Competencies: {', '.join(_inline(c) for c in s.competencies)}"]

@@ -44,8 +44,7 @@ def _topic(src: model.Source, topic: model.Topic, accent: str) -> str:
     parts += [_table(md_inline(t.title), t.columns, t.rows, _source(t.source, t.year))
               for t in tables]
     if stars:
-        spine = "".join(f"<li><b>{md_inline(s.prompt)}</b> Result: {md_inline(s.result)}</li>"
-                        for s in stars)
+        spine = "".join(f"<li>{md_inline(s.spine)}</li>" for s in stars)
         parts.append('<div class="item"><p class="q">STAR examples '
                      '<span class="tag">invented; use your own</span></p>'
                      f'<ol>{spine}</ol></div>')

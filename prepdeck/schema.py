@@ -161,9 +161,11 @@ FRAMEWORK = obj(
 STAR_PART = Text("One STAR part, a sentence or two.", warn=40, limit=70)
 STAR = obj(
     "An illustrative STAR(R) example for a behavioral question (invented; study the shape).",
-    "id prompt probing situation task action result reflection competencies",
+    "id prompt spine probing situation task action result reflection competencies",
     id=Slug("Stable id; never reuse or change it."),
     prompt=Text("The behavioral question or request ('Tell me about...').", warn=30, limit=45),
+    spine=Text("The story in one line (trigger: what you did; result), for the cheat sheet.",
+               warn=14, limit=18, chars=100),
     tracks=TRACK_REFS,
     probing=Text("What the interviewer listens for.", warn=35, limit=60),
     situation=STAR_PART,

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
-_WORD = re.compile(r"[\w'\u2019-]+")
+_WORD = re.compile(r"[\w'\u2019-]+(?:[.,]\d+)*")  # "1,200" and "99.9" are one word each
 
 
 @lru_cache(maxsize=1)

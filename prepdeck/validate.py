@@ -294,7 +294,7 @@ class _Builder:
             self.c.fail(s["id"].mark, f"{path}.result", "the result has no number; say what "
                         "changed and by how much (time, rate, count)")
         self.stars.append(model.Star(
-            str(s["id"]), topic.id, s["prompt"], self._tracks(s, topic), s["probing"],
+            str(s["id"]), topic.id, s["prompt"], s["spine"], self._tracks(s, topic), s["probing"],
             s["situation"], s["task"], s["action"], s["result"], s["reflection"],
             tuple(c for c in s["competencies"] if c)))
 
