@@ -23,7 +23,8 @@ from prepdeck.project import build_time, commit_id, read_settings  # noqa: E402
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python build.py",
-        description="Compile source/ into Anki decks (decks/*.apkg) and REFERENCE.md.",
+        description="Compile source/ into Anki decks (decks/*.apkg), the cheat sheet "
+        "(pdf/*-a4.pdf, pdf/*-letter.pdf) and REFERENCE.md.",
         epilog="The build time comes from SOURCE_DATE_EPOCH, else the HEAD commit time, so the "
         "same commit always builds the same bytes.",
     )
@@ -38,6 +39,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="source tree to read (default: source/)")
     parser.add_argument("--out", type=Path, default=ROOT, metavar="DIR",
                         help="directory the outputs are written under (default: the project root)")
+    parser.add_argument("--preview", action="store_true",
+                        help="also render every PDF page to pdf/preview/*.png to look at the "
+                        "layout (needs the test extras: bash .ci/setup --test)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     return parser.parse_args(argv)
 
@@ -59,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         ctx = pipeline.Context(read_settings(ROOT), build_time(ROOT), commit_id(ROOT))
         files = pipeline.render(src, ctx, args.only)
+        if args.preview:
+            from prepdeck.preview import preview_files
+
+            files.update(preview_files(files))
     except BuildError as err:
         report(err.problems)
         errors = sum(1 for p in err.problems if args.strict or not p.warning)

@@ -12,6 +12,9 @@ from .text import escape, md_inline
 
 ACCENTS = ("#1f4e8c", "#2e6b30", "#7a2f7a", "#9a4a12", "#00695c", "#8f1d30", "#4e342e", "#37474f")
 PAPERS = {"a4": "A4 landscape", "letter": "letter landscape"}
+# The sheet must fit on this many pages per paper size (tests/test_pdf.py enforces it): two
+# sheets printed double-sided, small enough to keep on the desk.
+PAGE_BUDGET = 4
 
 
 def _item(title: str, points: str, extra: str = "") -> str:

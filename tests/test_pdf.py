@@ -1,0 +1,198 @@
+"""The cheat sheet, checked through its text, fonts, pages and pixels."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from importlib import resources
+from typing import Any
+
+import pytest
+from conftest import ROOT, T0
+from pypdf import PdfReader
+
+from prepdeck import model, pipeline
+from prepdeck.errors import BuildError
+from prepdeck.project import read_settings
+from prepdeck.render_pdf import render_pdf
+from prepdeck.render_sheet import PAGE_BUDGET, render_sheet
+from prepdeck.text import md_inline
+
+MM = 72 / 25.4
+SIZES = {"a4": (841.89, 595.28), "letter": (792.0, 612.0)}
+PRINTABLE_MARGIN_MM = 6  # what any home printer can print; nothing may be drawn closer to an edge
+
+
+@pytest.fixture(scope="module")
+def pdfs(shipped: model.Source) -> dict[str, bytes]:
+    ctx = pipeline.Context(read_settings(ROOT), T0, "abc1234")
+    files = pipeline.render(shipped, ctx, ["pdf"])
+    return {name.rsplit("-", 1)[-1].removesuffix(".pdf"): data for name, data in files.items()}
+
+
+def plain(markdown: str) -> str:
+    """Source text as it reads on paper, without whitespace (lines wrap anywhere)."""
+    return re.sub(r"\s+", "", html.unescape(re.sub(r"<[^>]+>", "", md_inline(markdown))))
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_page_size_and_budget(pdfs: dict[str, bytes], paper: str) -> None:
+    reader = PdfReader(io.BytesIO(pdfs[paper]))
+    assert 1 <= len(reader.pages) <= PAGE_BUDGET
+    for page in reader.pages:
+        w, h = float(page.mediabox.width), float(page.mediabox.height)
+        assert (round(w, 1), round(h, 1)) == tuple(round(v, 1) for v in SIZES[paper])
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_every_outline_is_on_the_sheet(pdfs: dict[str, bytes], shipped: model.Source,
+                                       paper: str) -> None:
+    reader = PdfReader(io.BytesIO(pdfs[paper]))
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
+    missing = []
+    for item in (*shipped.questions, *shipped.frameworks):
+        title = item.prompt if isinstance(item, model.Question) else item.name
+        points = item.framework if isinstance(item, model.Question) else item.steps
+        missing += [s for s in (title, *(p.point for p in points)) if plain(s) not in text]
+    missing += [s.spine for s in shipped.stars if plain(s.spine) not in text]
+    missing += [t.term for t in shipped.terms if plain(t.term) not in text]
+    missing += [t.title for t in shipped.topics if plain(t.title) not in text]
+    assert missing == []
+    assert "43.2min" in text  # the computed availability table
+    first = reader.pages[0].extract_text()
+    last = reader.pages[-1].extract_text()
+    version = read_settings(ROOT).version
+    assert shipped.title in first and f"Content version {version}" in first
+    assert f"Page {len(reader.pages)} of {len(reader.pages)}" in last
+    for part in (f"v{version}", "built 2025-10-09", "commit abc1234", "MIT",
+                 read_settings(ROOT).repo_url):
+        assert part in last
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_fonts_are_the_shipped_ones_and_embedded(pdfs: dict[str, bytes], paper: str) -> None:
+    reader = PdfReader(io.BytesIO(pdfs[paper]))
+    seen = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font \
+                else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), (
+                f"{font['/BaseFont']} is not embedded")
+            seen.add(str(font["/BaseFont"]).split("+", 1)[-1])
+    assert seen and all(name.startswith("DejaVu") for name in seen), seen
+
+
+def text_runs(data: bytes) -> list[list[tuple[str, float, float, float, bool]]]:
+    """Per page: (text, x pt, y-from-top pt, size pt, bold) of every text run."""
+    pages = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        runs: list[tuple[str, float, float, float, bool]] = []
+
+        def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float,
+                  runs: list[tuple[str, float, float, float, bool]] = runs) -> None:
+            if text.strip():
+                scale = abs(cm[0]) * abs(tm[0])
+                runs.append((text, cm[0] * tm[4] + cm[4], abs(cm[3]) * tm[5], size * scale,
+                             "Bold" in str(font.get("/BaseFont", "")) if font else False))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(runs)
+    return pages
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_no_text_smaller_than_7_5_pt(pdfs: dict[str, bytes], paper: str) -> None:
+    sizes = {round(size, 2) for page in text_runs(pdfs[paper]) for _, _, _, size, _ in page}
+    assert sizes and min(sizes) >= 7.5, sorted(sizes)
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_nothing_drawn_outside_the_printable_area(pdfs: dict[str, bytes], paper: str) -> None:
+    import pypdfium2
+    from PIL import ImageOps
+
+    doc = pypdfium2.PdfDocument(pdfs[paper])
+    dpi = 72
+    try:
+        for index in range(len(doc)):
+            image = doc[index].render(scale=dpi / 72).to_pil().convert("L")
+            box = ImageOps.invert(image).point(lambda v: 255 if v > 8 else 0).getbbox()
+            assert box is not None, f"page {index + 1} is blank"
+            edge = PRINTABLE_MARGIN_MM * MM * dpi / 72
+            left, top, right, bottom = box
+            assert left >= edge and top >= edge, (paper, index + 1, box)
+            assert image.width - right >= edge and image.height - bottom >= edge, (
+                paper, index + 1, box, image.size)
+    finally:
+        doc.close()
+
+
+def layout(shipped: model.Source, paper: str) -> Any:
+    import weasyprint
+
+    assets = str(resources.files("prepdeck").joinpath("assets")) + "/"
+    sheet = render_sheet(shipped, paper=paper, version="0.0.0", build_date="2025-10-09",
+                         commit="abc1234", url="https://example.invalid", license_name="MIT")
+    return weasyprint.HTML(string=sheet, base_url=assets).render(
+        stylesheets=[weasyprint.CSS(filename=assets + "sheet.css")])
+
+
+def orphaned_titles(doc: Any) -> list[str]:
+    """Titles (topic headings, item titles) whose next content is in another column or page."""
+    placed: list[tuple[Any, int, int]] = []  # (element, page, column) in document order
+    seen: set[int] = set()
+    for number, page in enumerate(doc.pages):
+        box = page._page_box
+        content_x = box.content_box_x()
+        pitch = (box.width + 4 * 96 / 25.4) / 4  # four columns, 4 mm gaps
+        for child in box.descendants():
+            element = getattr(child, "element", None)
+            if element is None or id(element) in seen or not hasattr(child, "position_x"):
+                continue
+            seen.add(id(element))
+            placed.append((element, number, int((child.position_x - content_x) // pitch)))
+    orphans = []
+    for i, (element, page, column) in enumerate(placed):
+        if element.get("class") not in ("topic-head", "q"):
+            continue
+        inside = set(map(id, element.iter()))
+        following = next((p for p in placed[i + 1:] if id(p[0]) not in inside), None)
+        if following is None or (following[1], following[2]) != (page, column):
+            orphans.append("".join(element.itertext()))
+    return orphans
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_no_orphaned_titles(shipped: model.Source, paper: str) -> None:
+    """A topic heading or item title is never the last thing in a column or on a page."""
+    doc = layout(shipped, paper)
+    assert sum(1 for _ in doc.pages) <= PAGE_BUDGET
+    assert orphaned_titles(doc) == []
+
+
+def test_orphan_detector_sees_a_forced_orphan() -> None:
+    import weasyprint
+
+    forced = ("<style>@page{size:A4 landscape;margin:10mm}"
+              "main{column-count:4;column-gap:4mm;column-fill:auto}</style><main>"
+              '<div class="item"><p class="q">Kept title</p><ol><li>x</li></ol></div>'
+              '<div class="item"><p class="q">Orphan title</p>'
+              '<ol style="break-before: column"><li>y</li></ol></div></main>')
+    assert orphaned_titles(weasyprint.HTML(string=forced).render()) == ["Orphan title"]
+
+
+def test_weasyprint_warnings_fail_the_build() -> None:
+    broken = '<html><body><img src="missing-image.png"><p>x</p></body></html>'
+    with pytest.raises(BuildError) as err:
+        render_pdf(broken, "pdf/x.pdf")
+    assert str(err.value.problems[0]).startswith("pdf/x.pdf:1:1: WeasyPrint: ")
+
+
+def test_same_input_same_bytes(shipped: model.Source, pdfs: dict[str, bytes]) -> None:
+    ctx = pipeline.Context(read_settings(ROOT), T0, "abc1234")
+    again = pipeline.render(shipped, ctx, ["pdf"])
+    assert sorted(again.values()) == sorted(pdfs.values())
