@@ -60,7 +60,7 @@ def read_source(root: Path, source_dir: Path, *, strict: bool = False
         problems.append(Problem(Mark(_display(source_dir / TOPIC_DIR, root), 1, 1),
                                 "no topic files (*.yaml) found; add at least one"))
     loaded = [x for x in (load(p) for p in topic_paths) if x]
-    src, found = validate(deck, loaded)
+    src, found = validate(deck, loaded, run_lint=not any(not p.warning for p in problems))
     problems.extend(found)
     errors = [p for p in problems if strict or not p.warning]
     if errors or src is None:

@@ -229,12 +229,20 @@ TRACK = obj(
     title=Text("Title of the track.", limit=8),
 )
 
+CONFUSABLE = obj(
+    "Two glossary terms learners mix up; the build checks that a contrast card names both.",
+    "a b",
+    a=Ref("A term id.", ("terms",)),
+    b=Ref("The other term id.", ("terms",)),
+)
+
 DECK_FILE = obj(
     "The project-wide settings of the source tree.",
     "title deck tracks",
     title=Text("Title printed on the reference and cheat sheet.", limit=12),
     deck=Text("Root Anki deck name; keep it once released (cards never move).", limit=6),
     tracks=List("The tracks items can belong to.", TRACK, min_items=1),
+    confusables=List("Pairs of terms that need a contrast card (rule C7).", CONFUSABLE),
 )
 
 

@@ -10,7 +10,7 @@ import difflib
 import re
 from typing import Any
 
-from . import model, schema
+from . import lint, model, schema
 from .errors import Mark, Problem
 from .load import Mapping, Scalar, Sequence, Value
 from .text import headings, raw_html, words
@@ -176,9 +176,13 @@ def _did_you_mean(word: str, options: Any) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def validate(deck: tuple[str, Value] | None, files: list[tuple[str, Value]]
-             ) -> tuple[model.Source | None, list[Problem]]:
-    """Check the deck settings and every topic file; a model only when nothing is wrong."""
+def validate(deck: tuple[str, Value] | None, files: list[tuple[str, Value]],
+             *, run_lint: bool = True) -> tuple[model.Source | None, list[Problem]]:
+    """Check the deck settings and every topic file; a model only when nothing is wrong.
+
+    The card-design lint (warnings) runs only on a source without errors: on broken input it
+    would only add noise to the real problems.
+    """
     c = _Checker()
     deck_data = c.check(deck[1], schema.DECK_FILE, "") if deck else None
     checked = [(name, c.check(value, schema.TOPIC_FILE, "")) for name, value in files]
@@ -190,7 +194,12 @@ def validate(deck: tuple[str, Value] | None, files: list[tuple[str, Value]]
     errors = [p for p in c.problems if not p.warning]
     if errors or deck_data is None:
         return None, c.problems
-    return builder.source(), c.problems
+    src = builder.source()
+    if not run_lint:
+        return src, c.problems
+    confusables = tuple(lint.Confusable(str(p["a"]), str(p["b"]), p["a"].mark)
+                        for p in deck_data.get("confusables") or [] if p and p["a"] and p["b"])
+    return src, c.problems + lint.lint(src, builder.ids, confusables)
 
 
 class _Builder:

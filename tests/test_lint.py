@@ -1,0 +1,63 @@
+"""Card-design rules that span an item or the whole source (CONTENT.md C6, C7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import ROOT
+from test_validate import make_tree, problems
+
+from prepdeck import pipeline
+
+MINIMAL = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
+
+
+def warnings_of(src: Path) -> list[str]:
+    _, found = pipeline.read_source(src, src)
+    return [str(p) for p in found]
+
+
+def test_minimal_fixture_is_lint_clean(tmp_path: Path) -> None:
+    assert warnings_of(make_tree(tmp_path, t=MINIMAL)) == []
+
+
+def test_missing_why_card_warns_and_fails_strict(tmp_path: Path) -> None:
+    text = MINIMAL.replace("        kind: why\n        q: Why build only once?",
+                           "        kind: fact\n        q: Why build only once?")
+    src = make_tree(tmp_path, t=text)
+    expected = ["topics/t.yaml:6:9: warning: sample-question: no why/when card for its "
+                "framework (rule C6); add a card with kind: why"]
+    assert warnings_of(src) == expected
+    assert problems(src, strict=True) == expected
+
+
+def test_question_without_followups_warns(tmp_path: Path) -> None:
+    start = MINIMAL.index("    followups:")
+    end = MINIMAL.index("    cards:")
+    src = make_tree(tmp_path, t=MINIMAL[:start] + MINIMAL[end:])
+    assert warnings_of(src) == ["topics/t.yaml:6:9: warning: sample-question: no follow-up "
+                                "questions; add the interviewer's likely next question"]
+
+
+def test_confusable_pair_needs_a_contrast_card(tmp_path: Path) -> None:
+    second_term = MINIMAL + ("  - id: sample-blue-green\n    term: Blue/green\n"
+                             "    definition: Two environments, switched at the router.\n")
+    src = make_tree(tmp_path, t=second_term)
+    deck = (src / "deck.yaml").read_text().split("confusables:")[0]
+    (src / "deck.yaml").write_text(
+        deck + "confusables:\n  - {a: sample-term, b: sample-blue-green}\n")
+    line = deck.count("\n") + 2
+    assert warnings_of(src) == [
+        f"deck.yaml:{line}:9: warning: confusable pair sample-term / sample-blue-green has no "
+        "contrast card naming both (rule C7); add a card with kind: contrast"]
+    with_card = second_term.replace("        a: What you tested is what you ship.\n", (
+        "        a: What you tested is what you ship.\n      - id: canary-vs-bg\n"
+        "        kind: contrast\n        q: Canary versus blue/green rollouts?\n"
+        "        a: Canary shifts a slice; blue/green switches everything.\n"))
+    (src / "topics/t.yaml").write_text(with_card)
+    assert warnings_of(src) == []
+
+
+def test_shipped_pairs_are_all_checked() -> None:
+    text = (ROOT / "source/deck.yaml").read_text()
+    assert text.count("{a: term-") >= 10
