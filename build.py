@@ -22,7 +22,7 @@ from prepdeck.project import build_time, commit_id, read_settings  # noqa: E402
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python build.py",
+        prog="python build.py [ledger]",
         description="Compile source/ into Anki decks (decks/*.apkg), the cheat sheet "
         "(pdf/*-a4.pdf, pdf/*-letter.pdf) and REFERENCE.md.",
         epilog="The build time comes from SOURCE_DATE_EPOCH, else the HEAD commit time, so the "
@@ -51,17 +51,42 @@ def report(problems: list[Problem]) -> None:
         print(problem, file=sys.stderr)
 
 
+def ledger_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python build.py ledger",
+        description="Record every current note id in source/ledger.json as released in the "
+        "version from pyproject.toml. Run it when preparing a release, and commit the result.")
+    parser.parse_args(argv)
+    try:
+        settings = read_settings(ROOT)
+        src, _ = pipeline.read_source(ROOT, ROOT / "source", strict=True)
+        pipeline.check_ledger(ROOT, ROOT / "source", src, settings)
+        data = pipeline.record_ledger(ROOT / "source", src, settings)
+    except BuildError as err:
+        report(err.problems)
+        print("ledger not updated", file=sys.stderr)
+        return 1
+    changed = write_all(ROOT, {"source/ledger.json": data})
+    print(f"{'updated' if changed else 'unchanged'} source/ledger.json (v{settings.version})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["ledger"]:
+        return ledger_command(argv[1:])
     args = parse_args(argv)
     try:
+        settings = read_settings(ROOT)
         src, warnings = pipeline.read_source(ROOT, args.source, strict=args.strict)
+        pipeline.check_ledger(ROOT, args.source, src, settings)
         report(warnings)
         if args.check:
             if not args.quiet:
                 print(f"ok: {len(src.questions)} questions, {len(src.frameworks)} frameworks, "
                       f"{len(src.stars)} STAR examples, {len(src.terms)} terms")
             return 0
-        ctx = pipeline.Context(read_settings(ROOT), build_time(ROOT), commit_id(ROOT))
+        ctx = pipeline.Context(settings, build_time(ROOT), commit_id(ROOT))
         files = pipeline.render(src, ctx, args.only)
         if args.preview:
             from prepdeck.preview import preview_files

@@ -40,6 +40,7 @@ def lint(src: model.Source, marks: dict[str, Mark],
          confusables: tuple[Confusable, ...] = ()) -> list[Problem]:
     """`marks` maps an item id to where it is defined (for the messages)."""
     out: list[Problem] = []
+    src = src.current()
 
     def warn(item_id: str, message: str) -> None:
         out.append(Problem(marks[item_id], f"{item_id}: {message}", warning=True))

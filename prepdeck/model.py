@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
 class Track:
     id: str
     title: str
+
+
+@dataclass(frozen=True)
+class Retired:
+    version: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,7 @@ class QA:
     a: str
     source: str | None = None
     year: int | None = None
+    retired: Retired | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class Question:
     cards: tuple[QA, ...] = ()
     pitfalls: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    retired: Retired | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,7 @@ class Framework:
     summary: str = ""
     cards: tuple[QA, ...] = ()
     related: tuple[str, ...] = ()
+    retired: Retired | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,7 @@ class Star:
     result: str
     reflection: str
     competencies: tuple[str, ...]
+    retired: Retired | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,7 @@ class Term:
     source: str | None = None
     year: int | None = None
     related: tuple[str, ...] = ()
+    retired: Retired | None = None
 
 
 @dataclass(frozen=True)
@@ -122,3 +133,44 @@ class Source:
 
     def topic(self, topic_id: str) -> Topic:
         return next(t for t in self.topics if t.id == topic_id)
+
+    def current(self) -> Source:
+        """The source without retired items: what the reference and the sheet show."""
+        gone = {q.id for q in self.questions if q.retired}
+        gone |= {f.id for f in self.frameworks if f.retired}
+        gone |= {s.id for s in self.stars if s.retired}
+        gone |= {t.id for t in self.terms if t.retired}
+
+        def live_qas(qas: tuple[QA, ...]) -> tuple[QA, ...]:
+            return tuple(qa for qa in qas if not qa.retired)
+
+        def live(ids: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(i for i in ids if i not in gone)
+
+        return replace(
+            self,
+            questions=tuple(replace(q, followups=live_qas(q.followups), cards=live_qas(q.cards),
+                                    related=live(q.related))
+                            for q in self.questions if not q.retired),
+            frameworks=tuple(replace(f, cards=live_qas(f.cards), related=live(f.related))
+                             for f in self.frameworks if not f.retired),
+            stars=tuple(s for s in self.stars if not s.retired),
+            terms=tuple(replace(t, related=live(t.related)) for t in self.terms if not t.retired),
+        )
+
+    def retired_items(self) -> list[tuple[str, str, Retired]]:
+        """(id, title, retirement) of every retired item, sub-cards included, in source order."""
+        out: list[tuple[str, str, Retired]] = []
+        for q in self.questions:
+            if q.retired:
+                out.append((q.id, q.prompt, q.retired))
+            out += [(f"{q.id}/{c.id}", c.q, c.retired) for c in (*q.followups, *q.cards)
+                    if c.retired and not q.retired]
+        for f in self.frameworks:
+            if f.retired:
+                out.append((f.id, f.name, f.retired))
+            out += [(f"{f.id}/{c.id}", c.q, c.retired) for c in f.cards
+                    if c.retired and not f.retired]
+        out += [(s.id, s.prompt, s.retired) for s in self.stars if s.retired]
+        out += [(t.id, t.term, t.retired) for t in self.terms if t.retired]
+        return out

@@ -13,6 +13,12 @@ from .ids import note_guid
 from .text import escape, md_inline
 
 KIND_LABELS = {"system-design": "system design"}
+RETIRED_TAG = "prepdeck::retired"
+
+
+def retired_notice(retired: model.Retired) -> str:
+    return (f"Retired in v{escape(retired.version)}: {md_inline(retired.reason)} "
+            f"You can delete it: search <code>tag:{RETIRED_TAG}</code> in the browser.")
 
 
 @dataclass(frozen=True)
@@ -47,10 +53,14 @@ class _Notes:
         self.ref = reference_url
         self.notes: list[NoteSpec] = []
 
-    def add(self, key: str, note_id: str, deck: str, tags: list[str], **fields: str) -> None:
+    def add(self, key: str, note_id: str, deck: str, tags: list[str],
+            retired: model.Retired | None = None, **fields: str) -> None:
         nt = notetypes.BY_KEY[key]
         unknown = set(fields) - set(nt.field_names)
         assert not unknown, f"{key} has no fields {unknown}"
+        if retired:
+            tags = [*tags, RETIRED_TAG]
+            fields["Extra"] = retired_notice(retired)
         values = tuple(fields.get(name, "") for name in nt.field_names)
         self.notes.append(NoteSpec(note_id, key, deck, values, tuple(sorted(set(tags))),
                                    len(self.notes)))
@@ -79,47 +89,50 @@ class _Notes:
         extra = (f"round::{q.kind}", f"level::{q.level}")
         context = escape(f"{topic.title} · {KIND_LABELS.get(q.kind, q.kind)} · {q.level}")
         self.add("outline", q.id, deck, self._tags(topic, "outline", q.tracks, *extra),
-                 Prompt=md_inline(q.prompt), Outline=outline_items(q.framework),
+                 q.retired, Prompt=md_inline(q.prompt), Outline=outline_items(q.framework),
                  Probing=md_inline(q.probing), Context=context, Link=link, Id=escape(q.id))
-        self.steps(q.id, md_inline(q.prompt), q.framework, topic, deck, q.tracks, link, extra)
+        self.steps(q.id, md_inline(q.prompt), q.framework, topic, deck, q.tracks, link, extra,
+                   q.retired)
         for qa in (*q.followups, *q.cards):
             label = "Follow-up" if qa.kind == "followup" else qa.kind.capitalize()
             self.qa(q.id, qa, topic, deck, q.tracks, link,
-                    f"{label} · {md_inline(q.prompt)}", extra)
+                    f"{label} · {md_inline(q.prompt)}", extra, q.retired or qa.retired)
 
     def framework(self, f: model.Framework, topic: model.Topic, deck: str) -> None:
         link = anchor_url(self.ref, f.id)
         context = escape(f"{topic.title} · framework · {f.name}")
         self.add("outline", f.id, deck, self._tags(topic, "outline", f.tracks, "round::framework"),
-                 Prompt=md_inline(f.prompt), Outline=outline_items(f.steps), Context=context,
-                 Link=link, Id=escape(f.id))
+                 f.retired, Prompt=md_inline(f.prompt), Outline=outline_items(f.steps),
+                 Context=context, Link=link, Id=escape(f.id))
         self.steps(f.id, escape(f.name), f.steps, topic, deck, f.tracks, link,
-                   ("round::framework",))
+                   ("round::framework",), f.retired)
         for qa in f.cards:
             self.qa(f.id, qa, topic, deck, f.tracks, link,
-                    f"{qa.kind.capitalize()} · {escape(f.name)}", ("round::framework",))
+                    f"{qa.kind.capitalize()} · {escape(f.name)}", ("round::framework",),
+                    f.retired or qa.retired)
 
     def steps(self, parent: str, title: str, points: tuple[model.Point, ...],
               topic: model.Topic, deck: str, tracks: tuple[str, ...], link: str,
-              extra: tuple[str, ...]) -> None:
+              extra: tuple[str, ...], retired: model.Retired | None) -> None:
         text = "".join(f"<li>{{{{c{i}::{md_inline(p.point)}}}}}</li>"
                        for i, p in enumerate(points, 1))
         glosses = "".join(f"<li><b>Step {i}.</b> {md_inline(p.gloss)}</li>"
                           for i, p in enumerate(points, 1))
         self.add("cloze", f"{parent}/steps", deck, self._tags(topic, "step", tracks, *extra),
-                 Text=text, Glosses=glosses, Context=title,
+                 retired, Text=text, Glosses=glosses, Context=title,
                  Link=link, Id=escape(f"{parent}/steps"))
 
     def qa(self, parent: str, qa: model.QA, topic: model.Topic, deck: str,
-           tracks: tuple[str, ...], link: str, context: str, extra: tuple[str, ...]) -> None:
+           tracks: tuple[str, ...], link: str, context: str, extra: tuple[str, ...],
+           retired: model.Retired | None) -> None:
         note_id = f"{parent}/{qa.id}"
-        self.add("qa", note_id, deck, self._tags(topic, qa.kind, tracks, *extra),
+        self.add("qa", note_id, deck, self._tags(topic, qa.kind, tracks, *extra), retired,
                  Front=md_inline(qa.q), Back=md_inline(qa.a), Context=context,
                  Source=source_line(qa.source, qa.year), Link=link, Id=escape(note_id))
 
     def star(self, s: model.Star, topic: model.Topic, deck: str) -> None:
         self.add("star", s.id, deck, self._tags(topic, "star", s.tracks, "round::behavioral"),
-                 Prompt=md_inline(s.prompt), Probing=md_inline(s.probing),
+                 s.retired, Prompt=md_inline(s.prompt), Probing=md_inline(s.probing),
                  Situation=md_inline(s.situation), Task=md_inline(s.task),
                  Action=md_inline(s.action), Result=md_inline(s.result),
                  Reflection=md_inline(s.reflection),
@@ -129,7 +142,7 @@ class _Notes:
                  Link=anchor_url(self.ref, s.id), Id=escape(s.id))
 
     def term(self, t: model.Term, topic: model.Topic, deck: str) -> None:
-        self.add("term", t.id, deck, self._tags(topic, "term", t.tracks),
+        self.add("term", t.id, deck, self._tags(topic, "term", t.tracks), t.retired,
                  Term=md_inline(t.term), Definition=md_inline(t.definition),
                  Context=escape(f"{topic.title} · term"), Source=source_line(t.source, t.year),
                  Link=anchor_url(self.ref, t.id), Id=escape(t.id))

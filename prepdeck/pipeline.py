@@ -68,6 +68,37 @@ def read_source(root: Path, source_dir: Path, *, strict: bool = False
     return src, problems
 
 
+LEDGER_FILE = "ledger.json"
+
+
+def check_ledger(root: Path, source_dir: Path, src: model.Source, settings: Settings) -> None:
+    """Raise BuildError when this build would break users of an earlier release."""
+    from . import ledger
+    from .notes import build_notes
+
+    path = source_dir / LEDGER_FILE
+    if not path.exists():
+        return  # nothing released yet
+    text = path.read_text(encoding="utf-8")
+    recorded, problems = ledger.parse(text, _display(path, root))
+    if recorded is not None:
+        notes = build_notes(src, settings.reference_url)
+        problems = ledger.check(recorded, notes, settings.version, text, _display(path, root))
+    if problems:
+        raise BuildError(problems)
+
+
+def record_ledger(source_dir: Path, src: model.Source, settings: Settings) -> bytes:
+    """The ledger after releasing settings.version (call after check_ledger passed)."""
+    from . import ledger
+    from .notes import build_notes
+
+    path = source_dir / LEDGER_FILE
+    old = ledger.parse(path.read_text(encoding="utf-8"))[0] if path.exists() else None
+    notes = build_notes(src, settings.reference_url)
+    return ledger.dump(ledger.record(old, notes, settings.version)).encode()
+
+
 def _display(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
@@ -113,7 +144,7 @@ def render_pdf(src: model.Source, ctx: Context) -> dict[str, bytes]:
     out = {}
     for paper in ("a4", "letter"):
         name = f"pdf/{slug(src.deck)}-{paper}.pdf"
-        html = render_sheet(src, paper=paper, version=ctx.settings.version,
+        html = render_sheet(src.current(), paper=paper, version=ctx.settings.version,
                             build_date=ctx.build_date, commit=ctx.commit,
                             url=ctx.settings.repo_url, license_name=ctx.settings.license)
         out[name] = pdf_bytes(html, name)

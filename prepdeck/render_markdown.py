@@ -102,7 +102,10 @@ def _counts(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def render_reference(src: model.Source, version: str) -> str:
+def render_reference(full: model.Source, version: str) -> str:
+    """The reference of the live items; retired ones keep an anchor in a closing section, so
+    links from cards already in users' collections still land somewhere useful."""
+    src = full.current()
     titles = {q.id: _inline(q.prompt) for q in src.questions}
     titles.update({f.id: f"Framework: {_inline(f.name)}" for f in src.frameworks})
     titles.update({t.id: _inline(t.term) for t in src.terms})
@@ -122,6 +125,9 @@ def render_reference(src: model.Source, version: str) -> str:
         toc.append(f"- [{_inline(t.title)}](#topic-{t.id}): "
                    + ", ".join(p for p in parts if not p.startswith("0 ")))
     toc.append(f"- [Glossary](#glossary): {_counts(len(src.terms), 'term')}")
+    retired = full.retired_items()
+    if retired:
+        toc.append(f"- [Retired](#retired): {_counts(len(retired), 'item')}")
     blocks.append("\n".join(toc))
     for t in src.topics:
         blocks += [f'<a id="topic-{t.id}"></a>', f"## {_inline(t.title)}"]
@@ -139,6 +145,13 @@ def render_reference(src: model.Source, version: str) -> str:
         line = f"{_anchor(term.id)}**{_inline(term.term)}**: {_inline(term.definition)}"
         blocks.append(line + _source(term) + "".join(
             f" See [{titles[r]}](#{r})." for r in term.related))
+    if retired:
+        blocks += ['<a id="retired"></a>', "## Retired",
+                   "Withdrawn from the decks. Their cards stay in your collection until you "
+                   "delete them: search `tag:prepdeck::retired` in the Anki browser."]
+        blocks.append("\n".join(
+            f"- {_anchor(item_id)}**{_inline(title)}**: retired in v{r.version}. "
+            f"{_inline(r.reason)}" for item_id, title, r in retired))
     return _tidy("\n\n".join(b.strip("\n") for b in blocks if b.strip()))
 
 

@@ -89,6 +89,14 @@ def obj(doc: str, required: str, **fields: Spec) -> Obj:
     return Obj(doc, fields, frozenset(required.split()))
 
 
+RETIRED = obj(
+    "Withdraws a released item: its notes stay (imports never delete) with a notice and the "
+    "tag prepdeck::retired. Never delete a released item or reuse its id.",
+    "version reason",
+    version=Text("The release that retires it, MAJOR.MINOR.PATCH.", limit=1),
+    reason=Text("One line for the user: why it went, or what replaces it.", warn=20, limit=30),
+)
+
 TRACK_REFS = List("Tracks (roles) this item belongs to; defaults to the topic's tracks.",
                   Ref("A track id from deck.yaml.", ("tracks",)), min_items=1)
 SOURCE = Text("Where a number that changes over time comes from (title or URL).", limit=25)
@@ -112,6 +120,7 @@ FOLLOWUP = obj(
     a=Text("The answer, short enough to say in a few seconds.", warn=35, limit=50),
     source=SOURCE,
     year=YEAR,
+    retired=RETIRED,
 )
 CARD = obj(
     "An extra card: why/when, a contrast between confusable ideas, a fact or a scenario.",
@@ -122,6 +131,7 @@ CARD = obj(
     a=Text("The back, short enough to say in a few seconds.", warn=35, limit=50),
     source=SOURCE,
     year=YEAR,
+    retired=RETIRED,
 )
 CARDS = List("Extra cards that drill the reasons, contrasts and facts.", CARD)
 
@@ -141,6 +151,7 @@ QUESTION = obj(
     pitfalls=List("Common mistakes in answers.", Text("One pitfall.", warn=25, limit=40)),
     related=List("Ids of related questions or frameworks.",
                  Ref("A question or framework id.", ("questions", "frameworks"))),
+    retired=RETIRED,
 )
 
 FRAMEWORK = obj(
@@ -156,6 +167,7 @@ FRAMEWORK = obj(
     cards=CARDS,
     related=List("Ids of related questions or frameworks.",
                  Ref("A question or framework id.", ("questions", "frameworks"))),
+    retired=RETIRED,
 )
 
 STAR_PART = Text("One STAR part, a sentence or two.", warn=40, limit=70)
@@ -175,6 +187,7 @@ STAR = obj(
     reflection=STAR_PART,
     competencies=List("Competencies the story shows.", Text("A competency.", limit=4),
                       1, 6),
+    retired=RETIRED,
 )
 
 TERM = obj(
@@ -188,6 +201,7 @@ TERM = obj(
     year=YEAR,
     related=List("Ids of related terms, questions or frameworks.",
                  Ref("An id.", ("questions", "frameworks", "terms"))),
+    retired=RETIRED,
 )
 
 CELL = Text("One cell: a few words.", warn=8, limit=12, chars=80)

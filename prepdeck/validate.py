@@ -17,6 +17,7 @@ from .text import headings, raw_html, words
 
 _SLUG = re.compile(schema.SLUG)
 _DIGIT = re.compile(r"\d")
+_SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 _KIND_NAMES = {"bool": "a true/false value", "int": "a number", "float": "a number",
                "null": "empty (null)", "timestamp": "a date"}
 RESERVED_LOCAL_IDS = {"steps"}
@@ -274,8 +275,18 @@ class _Builder:
                     self.c.fail(qa["id"].mark, f"{path}.{key}[{i}]",
                                 "give both source and year, or neither")
                 out[key].append(model.QA(str(qa["id"]), qa.get("kind") or "followup", qa["q"],
-                                         qa["a"], qa.get("source"), qa.get("year")))
+                                         qa["a"], qa.get("source"), qa.get("year"),
+                                         self._retired(qa, f"{path}.{key}[{i}]")))
         return tuple(out["followups"]), tuple(out["cards"])
+
+    def _retired(self, item: dict[str, Any], path: str) -> model.Retired | None:
+        r = item.get("retired")
+        if not r or not r.get("version") or not r.get("reason"):
+            return None
+        if not _SEMVER.match(r["version"]):
+            self.c.fail(item["id"].mark, f"{path}.retired.version", f"{r['version']!r} is not a "
+                        "version like 0.4.0 (the release that retires the item)")
+        return model.Retired(r["version"], r["reason"])
 
     def _question(self, q: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
         if not self.claim(q["id"], q["id"].mark, f"{path}.id"):
@@ -285,7 +296,7 @@ class _Builder:
             str(q["id"]), topic.id, q["prompt"], q["kind"], q["level"], self._tracks(q, topic),
             q["probing"], tuple(model.Point(p["point"], p["gloss"]) for p in q["framework"] if p),
             q["answer"], followups, cards, tuple(p for p in q.get("pitfalls") or [] if p),
-            tuple(str(r) for r in q.get("related") or [] if r)))
+            tuple(str(r) for r in q.get("related") or [] if r), self._retired(q, path)))
 
     def _framework(self, f: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
         if not self.claim(f["id"], f["id"].mark, f"{path}.id"):
@@ -294,7 +305,8 @@ class _Builder:
         self.frameworks.append(model.Framework(
             str(f["id"]), topic.id, f["name"], f["prompt"], self._tracks(f, topic),
             tuple(model.Point(p["point"], p["gloss"]) for p in f["steps"] if p),
-            f.get("summary") or "", cards, tuple(str(r) for r in f.get("related") or [] if r)))
+            f.get("summary") or "", cards, tuple(str(r) for r in f.get("related") or [] if r),
+            self._retired(f, path)))
 
     def _star(self, s: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
         if not self.claim(s["id"], s["id"].mark, f"{path}.id"):
@@ -305,7 +317,7 @@ class _Builder:
         self.stars.append(model.Star(
             str(s["id"]), topic.id, s["prompt"], s["spine"], self._tracks(s, topic), s["probing"],
             s["situation"], s["task"], s["action"], s["result"], s["reflection"],
-            tuple(c for c in s["competencies"] if c)))
+            tuple(c for c in s["competencies"] if c), self._retired(s, path)))
 
     def _term(self, t: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
         if not self.claim(t["id"], t["id"].mark, f"{path}.id"):
@@ -314,7 +326,8 @@ class _Builder:
             self.c.fail(t["id"].mark, path, "give both source and year, or neither")
         self.terms.append(model.Term(
             str(t["id"]), topic.id, t["term"], t["definition"], self._tracks(t, topic),
-            t.get("source"), t.get("year"), tuple(str(r) for r in t.get("related") or [] if r)))
+            t.get("source"), t.get("year"), tuple(str(r) for r in t.get("related") or [] if r),
+            self._retired(t, path)))
 
     def _table(self, t: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
         if not self.claim(t["id"], t["id"].mark, f"{path}.id"):

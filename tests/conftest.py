@@ -23,7 +23,9 @@ def build(source_dir: Path, out_dir: Path, build_time: int = T0,
           only: tuple[str, ...] = ("anki",)) -> dict[str, Path]:
     """Run the real pipeline in-process; returns {relative name: written path}."""
     src, _ = pipeline.read_source(ROOT, source_dir)
-    ctx = pipeline.Context(read_settings(ROOT), build_time)
+    settings = read_settings(ROOT)
+    pipeline.check_ledger(ROOT, source_dir, src, settings)
+    ctx = pipeline.Context(settings, build_time)
     files = pipeline.render(src, ctx, list(only))
     write_all(out_dir, files)
     return {name: out_dir / name for name in files}
