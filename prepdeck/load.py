@@ -76,6 +76,13 @@ def load_text(text: str, file: str) -> tuple[Value | None, list[Problem]]:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
         return None, [_yaml_problem(err, file)]
+    except yaml.reader.ReaderError as err:
+        before = text[: err.position]
+        line = before.count("\n") + 1
+        col = err.position - (before.rfind("\n") + 1) + 1
+        char = f"U+{err.character:04X}" if isinstance(err.character, int) else repr(err.character)
+        return None, [Problem(Mark(file, line, col), f"character {char} is not allowed in a "
+                              "YAML file; delete it (was the file saved as text?)")]
     except yaml.YAMLError as err:  # pragma: no cover - PyYAML marks nearly every error
         return None, [Problem(Mark(file, 1, 1), f"not valid YAML: {err}")]
     except RecursionError:

@@ -9,14 +9,16 @@ from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPack
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition as UC
 
 IF_NEWER = UC.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+ALWAYS = UC.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
 
 
-def import_apkg(col: Collection, path: Path, *, merge: bool = False) -> Any:
+def import_apkg(col: Collection, path: Path, *, merge: bool = False, update: Any = IF_NEWER
+                ) -> Any:
     """Import with the options a fresh Anki profile uses (merge off, update if newer)."""
     res = col.import_anki_package(ImportAnkiPackageRequest(
         package_path=str(Path(path).resolve()),
         options=ImportAnkiPackageOptions(
-            merge_notetypes=merge, update_notes=IF_NEWER, update_notetypes=IF_NEWER,
+            merge_notetypes=merge, update_notes=update, update_notetypes=update,
             with_scheduling=False, with_deck_configs=False)))
     col.models._clear_cache()  # the Python-side note-type cache is stale after an import
     return res.log

@@ -102,3 +102,73 @@ def test_template_and_css_change_updates_note_type_in_place(
     assert ids_after == ids_before
     outline = collection.models.by_name(notetypes.OUTLINE.name)
     assert "/* v2 */" in outline["css"]
+
+
+RETIRE = "    retired: {version: 0.2.0, reason: Folded into the zero-downtime question.}\n"
+
+
+def test_release_replay_edit_add_retire_restyle(tmp_path: Path, source_copy: Path,
+                                               collection: Any, monkeypatch: Any) -> None:
+    """One upgrade with every kind of change a normal release makes, seen through Anki."""
+    from prepdeck import notetypes
+
+    col = collection
+    import_apkg(col, apkg_of(build(source_copy, tmp_path / "v1", T0)))
+    answer_some(col, "DevOps Interview Prep", 8)
+    history, state, before = revlog(col), review_state(col), col.note_count()
+
+    releasing = source_copy / "topics/20-releasing.yaml"
+    edit(releasing, "How do you deploy a web service without any downtime?",
+         "How do you ship a web service release with zero downtime?")
+    edit(releasing, "\nframeworks:\n", NEW_QUESTION + "\nframeworks:\n")
+    edit(releasing, "    related: [zero-downtime-deploys]\n",
+         "    related: [zero-downtime-deploys]\n" + RETIRE)
+    css = notetypes.css() + "\n.pd-prompt { letter-spacing: .01em; } /* v2 */\n"
+    monkeypatch.setattr(notetypes, "css", lambda: css)
+    log = import_apkg(col, apkg_of(build(source_copy, tmp_path / "v2", T0 + 86_400)))
+
+    assert counts(log) == (2, before, 0, 0)
+    notes = notes_by_id(col)
+    assert notes["zero-downtime-deploys"]["Prompt"].startswith("How do you ship")
+    assert "upgrade-test-question/steps" in notes
+    retired = notes["rollback-coordinated-release/steps"]
+    assert "prepdeck::retired" in retired.tags
+    front = col.get_card(retired.cards()[0].id).question()
+    assert "Retired in v0.2.0: Folded into the zero-downtime question." in front
+    assert col.find_notes("tag:prepdeck::retired")
+    assert all("/* v2 */" in m["css"] for m in col.models.all() if m["name"].startswith("prep"))
+    assert not any(m["name"].endswith("+") for m in col.models.all())
+    assert revlog(col) == history and review_state(col) == state
+
+
+def test_major_release_with_merge_keeps_reviews(tmp_path: Path, collection: Any,
+                                                monkeypatch: Any) -> None:
+    """A major release adds a field; users import with 'Merge note types' as its notes say."""
+    import dataclasses
+
+    from ankitools import ALWAYS
+
+    from prepdeck import notetypes
+    from prepdeck.render_anki import render_apkg
+
+    col = collection
+    import_apkg(col, apkg_of(build(ROOT / "source", tmp_path / "v1", T0)))
+    answer_some(col, "DevOps Interview Prep", 5)
+    history, state, before = revlog(col), review_state(col), col.note_count()
+
+    qa = notetypes.QA
+    grown = dataclasses.replace(qa, fields=(*qa.fields, ("Hint", 1234567890123)))
+    monkeypatch.setattr(notetypes, "ALL", tuple(grown if n.key == "qa" else n
+                                                for n in notetypes.ALL))
+    monkeypatch.setattr(notetypes, "BY_KEY", {n.key: n for n in notetypes.ALL})
+    src, _ = pipeline.read_source(ROOT, ROOT / "source")
+    specs = build_notes(src, read_settings(ROOT).reference_url)  # QA notes now have 8 fields
+    v2 = tmp_path / "v2.apkg"
+    v2.write_bytes(render_apkg(specs, {}, T0 + 86_400))
+    log = import_apkg(col, v2, merge=True, update=ALWAYS)
+    assert counts(log)[0] == 0 and counts(log)[2:] == (0, 0)
+    model = col.models.by_name(qa.name)
+    assert [f["name"] for f in model["flds"]][-1] == "Hint"
+    assert not any(m["name"].endswith("+") for m in col.models.all())
+    assert col.note_count() == before
+    assert revlog(col) == history and review_state(col) == state
