@@ -15,18 +15,20 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
 from prepdeck import pipeline  # noqa: E402
-from prepdeck.errors import BuildError, Problem  # noqa: E402
+from prepdeck.errors import BuildError, Mark, Problem  # noqa: E402
 from prepdeck.outputs import write_all  # noqa: E402
 from prepdeck.project import build_time, commit_id, read_settings  # noqa: E402
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python build.py [ledger]",
+        prog="python build.py",
         description="Compile source/ into Anki decks (decks/*.apkg), the cheat sheet "
         "(pdf/*-a4.pdf, pdf/*-letter.pdf) and REFERENCE.md.",
-        epilog="The build time comes from SOURCE_DATE_EPOCH, else the HEAD commit time, so the "
-        "same commit always builds the same bytes.",
+        epilog="Subcommands: `python build.py release --version X.Y.Z --out DIR` builds the "
+        "release bundle; `python build.py ledger` records the ids of a release. The build time "
+        "comes from SOURCE_DATE_EPOCH, else the HEAD commit time, so the same commit always "
+        "builds the same bytes.",
     )
     parser.add_argument("--check", action="store_true",
                         help="validate the source only; write nothing")
@@ -71,10 +73,50 @@ def ledger_command(argv: list[str]) -> int:
     return 0
 
 
+def release_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python build.py release",
+        description="Build the release bundle: decks, both PDFs, REFERENCE.md, manifest.json, "
+        "release-notes.md and SHA256SUMS, flat in one directory (what CI uploads).")
+    parser.add_argument("--version", required=True, help="the version being released "
+                        "(a tag like v1.2.3 is accepted); must match pyproject.toml")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="directory for the assets")
+    parser.add_argument("--previous", metavar="PATH_OR_URL",
+                        help="manifest.json of the previous release, for the release notes")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="build the bundle even if source/ledger.json does not yet record "
+                        "this version (CI does this on every change)")
+    args = parser.parse_args(argv)
+    try:
+        settings = read_settings(ROOT)
+        wanted = args.version.removeprefix("v")
+        if wanted != settings.version:
+            raise BuildError([Problem(Mark("pyproject.toml", 1, 1), f"release {args.version} "
+                                      f"does not match version {settings.version}; bump "
+                                      "[project].version or tag the right commit")])
+        src, _ = pipeline.read_source(ROOT, ROOT / "source", strict=True)
+        pipeline.check_ledger(ROOT, ROOT / "source", src, settings)
+        previous = pipeline.read_previous_manifest(args.previous) if args.previous else None
+        ctx = pipeline.Context(settings, build_time(ROOT), commit_id(ROOT))
+        assets = pipeline.release_bundle(ROOT, ROOT / "source", src, ctx, previous,
+                                         dry_run=args.dry_run)
+    except BuildError as err:
+        report(err.problems)
+        print("release not built", file=sys.stderr)
+        return 1
+    write_all(args.out, assets)
+    for name in sorted(assets):
+        print(f"{args.out / name}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["ledger"]:
         return ledger_command(argv[1:])
+    if argv[:1] == ["release"]:
+        return release_command(argv[1:])
     args = parse_args(argv)
     try:
         settings = read_settings(ROOT)

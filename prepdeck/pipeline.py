@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import model
 from .errors import BuildError, Mark, Problem
@@ -180,3 +181,66 @@ def render(src: model.Source, ctx: Context, only: list[str] | None = None) -> di
         if only is None or name in only:
             files.update(target(src, ctx))
     return files
+
+
+def release_bundle(root: Path, source_dir: Path, src: model.Source, ctx: Context,
+                   previous: dict[str, Any] | None, *, dry_run: bool = False
+                   ) -> dict[str, bytes]:
+    """Every release asset, flat: versioned names plus stable unversioned copies, the manifest,
+    the release notes and SHA256SUMS. Refuses a release the ledger does not fully record."""
+    from . import ledger, release
+    from .notes import build_notes
+
+    version = ctx.settings.version
+    notes = build_notes(src, ctx.settings.reference_url)
+    path = source_dir / LEDGER_FILE
+    recorded = ledger.parse(path.read_text(encoding="utf-8"))[0] if path.exists() else None
+    missing = [n.id for n in notes if recorded is None or n.id not in recorded.notes]
+    if not dry_run and (recorded is None or recorded.version != version or missing):
+        detail = f"{len(missing)} note id(s) are not recorded" if missing else (
+            f"it records v{recorded.version if recorded else 'nothing'}")
+        raise BuildError([Problem(Mark(_display(path, root), 1, 1),
+                                  f"the ledger is not ready for v{version}: {detail}; run "
+                                  "`python build.py ledger` and commit source/ledger.json")])
+    base = slug(src.deck)
+    built = render(src, ctx, ["anki", "md", "pdf"])
+    assets: dict[str, bytes] = {}
+    for name, data in built.items():
+        leaf = name.rsplit("/", 1)[-1]
+        stem, ext = leaf.rsplit(".", 1)
+        versioned = (f"{base}-{version}{stem[len(base):]}.{ext}" if stem.startswith(base)
+                     else f"{stem}-{version}.{ext}")
+        assets[versioned] = data
+        assets[leaf] = data
+    cards = sum(ledger.points(n) or 1 for n in notes)
+    record = release.manifest(src, notes, version=version, build_time=ctx.build_time,
+                              build_date=ctx.build_date, commit=ctx.commit, cards=cards)
+    assets["manifest.json"] = assets[f"manifest-{version}.json"] = release.dump_manifest(record)
+    notes_md = release.release_notes(src.title, record, previous, f"{base}.apkg",
+                                     ctx.settings.repo_url.split("github.com/")[-1])
+    assets["release-notes.md"] = notes_md.encode()
+    assets["SHA256SUMS"] = release.sha256sums(assets)
+    return assets
+
+
+def read_previous_manifest(where: str) -> dict[str, Any]:
+    """The previous release's manifest.json, from a path or an http(s) URL."""
+    import json
+    import urllib.request
+
+    mark = Mark(where, 1, 1)
+    try:
+        if where.startswith(("http://", "https://")):
+            with urllib.request.urlopen(where, timeout=30) as response:
+                text = response.read().decode("utf-8")
+        else:
+            text = Path(where).read_text(encoding="utf-8")
+        data: dict[str, Any] = json.loads(text)
+        absent = [key for key in ("notes", "notetypes", "version") if key not in data]
+        if absent:
+            raise KeyError(f"no {', '.join(absent)}")
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise BuildError([Problem(mark, f"cannot read the previous manifest ({err}); pass the "
+                                  "manifest.json of the last release, or leave --previous out "
+                                  "for a first release")]) from None
+    return data
