@@ -41,6 +41,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="source tree to read (default: source/)")
     parser.add_argument("--out", type=Path, default=ROOT, metavar="DIR",
                         help="directory the outputs are written under (default: the project root)")
+    parser.add_argument("--track", metavar="NAME",
+                        help="build only one track's deck and sheet (see --list-tracks)")
+    parser.add_argument("--list-tracks", action="store_true",
+                        help="list the tracks with their item counts, then exit")
     parser.add_argument("--preview", action="store_true",
                         help="also render every PDF page to pdf/preview/*.png to look at the "
                         "layout (needs the test extras: bash .ci/setup --test)")
@@ -123,13 +127,26 @@ def main(argv: list[str] | None = None) -> int:
         src, warnings = pipeline.read_source(ROOT, args.source, strict=args.strict)
         pipeline.check_ledger(ROOT, args.source, src, settings)
         report(warnings)
+        tracks = {t.id: t.title for t in src.tracks}
+        if args.list_tracks:
+            for track_id, title in tracks.items():
+                part = src.for_track(track_id).current()
+                print(f"{track_id:<12} {title}: {len(part.questions)} questions, "
+                      f"{len(part.frameworks)} frameworks, {len(part.stars)} STAR examples, "
+                      f"{len(part.terms)} terms")
+            return 0
+        if args.track is not None and args.track not in tracks:
+            print(f"unknown track {args.track!r}; choose one of: {', '.join(tracks)}",
+                  file=sys.stderr)
+            return 2
         if args.check:
             if not args.quiet:
                 print(f"ok: {len(src.questions)} questions, {len(src.frameworks)} frameworks, "
                       f"{len(src.stars)} STAR examples, {len(src.terms)} terms")
             return 0
-        ctx = pipeline.Context(settings, build_time(ROOT), commit_id(ROOT))
-        files = pipeline.render(src, ctx, args.only)
+        ctx = pipeline.Context(settings, build_time(ROOT), commit_id(ROOT), args.track)
+        files = pipeline.render(src, ctx, (args.only or ["anki", "pdf"]) if args.track
+                                else args.only)
         if args.preview:
             from prepdeck.preview import preview_files
 

@@ -158,6 +158,18 @@ class Source:
             terms=tuple(replace(t, related=live(t.related)) for t in self.terms if not t.retired),
         )
 
+    def for_track(self, track: str) -> Source:
+        """The items of one track (a question keeps all its cards); topics left empty go."""
+        questions = tuple(q for q in self.questions if track in q.tracks)
+        frameworks = tuple(f for f in self.frameworks if track in f.tracks)
+        stars = tuple(s for s in self.stars if track in s.tracks)
+        terms = tuple(t for t in self.terms if track in t.tracks)
+        used = {q.topic for q in questions} | {f.topic for f in frameworks}
+        used |= {s.topic for s in stars} | {t.topic for t in terms}
+        return replace(self, topics=tuple(t for t in self.topics if t.id in used),
+                       questions=questions, frameworks=frameworks, stars=stars, terms=terms,
+                       tables=tuple(t for t in self.tables if t.topic in used))
+
     def retired_items(self) -> list[tuple[str, str, Retired]]:
         """(id, title, retirement) of every retired item, sub-cards included, in source order."""
         out: list[tuple[str, str, Retired]] = []

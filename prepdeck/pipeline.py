@@ -31,6 +31,7 @@ class Context:
     settings: Settings
     build_time: int
     commit: str = "unknown"
+    track: str | None = None  # build only this track's deck and sheet (--track)
 
     @property
     def build_date(self) -> str:
@@ -111,9 +112,24 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def deck_descriptions(src: model.Source, ctx: Context) -> dict[str, str]:
+def variants(src: model.Source, ctx: Context) -> list[tuple[str, model.Source, str | None]]:
+    """(file-name suffix, source, track title) of the full set and each track's slice.
+
+    Track packages share GUIDs and deck names with the full deck, so importing both never
+    duplicates a note."""
+    titles = {t.id: t.title for t in src.tracks}
+    tracks = [ctx.track] if ctx.track else list(titles)
+    out: list[tuple[str, model.Source, str | None]] = [] if ctx.track else [("", src, None)]
+    out += [(f"-{t}", src.for_track(t), titles[t]) for t in tracks]
+    return out
+
+
+def deck_descriptions(src: model.Source, ctx: Context,
+                      track: str | None = None) -> dict[str, str]:
     version = f"Content version {ctx.settings.version}, built {ctx.build_date}."
-    root = (f"<p>{src.title}.</p><p>{version} Newer releases: "
+    scope = (f" Track: {track}; it shares its cards with the full deck, so importing both "
+             "never duplicates a card." if track else "")
+    root = (f"<p>{src.title}.{scope}</p><p>{version} Newer releases: "
             f'<a href="{ctx.settings.releases_url}">{ctx.settings.releases_url}</a>. '
             "Import a new release over this one with the default options: your reviews "
             "are kept.</p>")
@@ -127,9 +143,12 @@ def render_anki(src: model.Source, ctx: Context) -> dict[str, bytes]:
     from .notes import build_notes
     from .render_anki import render_apkg
 
-    notes = build_notes(src, ctx.settings.reference_url)
-    data = render_apkg(notes, deck_descriptions(src, ctx), ctx.build_time)
-    return {f"decks/{slug(src.deck)}.apkg": data}
+    out = {}
+    for suffix, part, track in variants(src, ctx):
+        notes = build_notes(part, ctx.settings.reference_url)
+        data = render_apkg(notes, deck_descriptions(part, ctx, track), ctx.build_time)
+        out[f"decks/{slug(src.deck)}{suffix}.apkg"] = data
+    return out
 
 
 def render_md(src: model.Source, ctx: Context) -> dict[str, bytes]:
@@ -143,12 +162,14 @@ def render_pdf(src: model.Source, ctx: Context) -> dict[str, bytes]:
     from .render_sheet import render_sheet
 
     out = {}
-    for paper in ("a4", "letter"):
-        name = f"pdf/{slug(src.deck)}-{paper}.pdf"
-        html = render_sheet(src.current(), paper=paper, version=ctx.settings.version,
-                            build_date=ctx.build_date, commit=ctx.commit,
-                            url=ctx.settings.repo_url, license_name=ctx.settings.license)
-        out[name] = pdf_bytes(html, name)
+    for suffix, part, track in variants(src, ctx):
+        for paper in ("a4", "letter"):
+            name = f"pdf/{slug(src.deck)}{suffix}-{paper}.pdf"
+            html = render_sheet(part.current(), paper=paper, version=ctx.settings.version,
+                                build_date=ctx.build_date, commit=ctx.commit,
+                                url=ctx.settings.repo_url, license_name=ctx.settings.license,
+                                track=track)
+            out[name] = pdf_bytes(html, name)
     return out
 
 

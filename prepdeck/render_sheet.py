@@ -66,12 +66,13 @@ def _reference(src: model.Source) -> str:
 
 
 def render_sheet(src: model.Source, *, paper: str, version: str, build_date: str, commit: str,
-                 url: str, license_name: str) -> str:
+                 url: str, license_name: str, track: str | None = None) -> str:
     """The whole sheet as one HTML document for `paper` ('a4' or 'letter')."""
     topics = "".join(_topic(src, t, ACCENTS[i % len(ACCENTS)]) for i, t in enumerate(src.topics))
     footer = f"v{version} · built {build_date} · commit {commit} · {license_name} · {url}"
+    heading = f"{src.title} · {track}" if track else src.title
     page = (f"@page {{ size: {PAPERS[paper]}; "
-            f"@top-left {{ content: {_css_string(src.title)}; }} "
+            f"@top-left {{ content: {_css_string(heading)}; }} "
             f"@top-right {{ content: {_css_string('Content version ' + version)}; }} "
             f"@bottom-left {{ content: {_css_string(footer)}; }} }}")
     return (

@@ -28,7 +28,28 @@ PRINTABLE_MARGIN_MM = 6  # what any home printer can print; nothing may be drawn
 def pdfs(shipped: model.Source) -> dict[str, bytes]:
     ctx = pipeline.Context(read_settings(ROOT), T0, "abc1234")
     files = pipeline.render(shipped, ctx, ["pdf"])
-    return {name.rsplit("-", 1)[-1].removesuffix(".pdf"): data for name, data in files.items()}
+    return {paper: files[f"pdf/devops-interview-prep-{paper}.pdf"] for paper in SIZES}
+
+
+@pytest.fixture(scope="module")
+def track_pdfs(shipped: model.Source) -> dict[str, bytes]:
+    ctx = pipeline.Context(read_settings(ROOT), T0, "abc1234")
+    files = pipeline.render(shipped, ctx, ["pdf"])
+    return {name: data for name, data in files.items()
+            if not name.endswith(("prep-a4.pdf", "prep-letter.pdf"))}
+
+
+def test_every_track_has_a_sheet_within_budget(track_pdfs: dict[str, bytes],
+                                               shipped: model.Source) -> None:
+    expected = {f"pdf/devops-interview-prep-{t.id}-{paper}.pdf" for t in shipped.tracks
+                for paper in SIZES}
+    assert set(track_pdfs) == expected
+    for name, data in track_pdfs.items():
+        reader = PdfReader(io.BytesIO(data))
+        assert 1 <= len(reader.pages) <= PAGE_BUDGET, name
+        track = name.split("prep-")[1].rsplit("-", 1)[0]
+        title = next(t.title for t in shipped.tracks if t.id == track)
+        assert f"{shipped.title} · {title}" in reader.pages[0].extract_text()
 
 
 def plain(markdown: str) -> str:
@@ -195,4 +216,4 @@ def test_weasyprint_warnings_fail_the_build() -> None:
 def test_same_input_same_bytes(shipped: model.Source, pdfs: dict[str, bytes]) -> None:
     ctx = pipeline.Context(read_settings(ROOT), T0, "abc1234")
     again = pipeline.render(shipped, ctx, ["pdf"])
-    assert sorted(again.values()) == sorted(pdfs.values())
+    assert {again[f"pdf/devops-interview-prep-{p}.pdf"] for p in SIZES} == set(pdfs.values())

@@ -29,11 +29,14 @@ def bundle(shipped: model.Source) -> dict[str, bytes]:
     return pipeline.release_bundle(ROOT, ROOT / "source", shipped, ctx, None)
 
 
-def test_assets_are_flat_versioned_and_stable(bundle: dict[str, bytes]) -> None:
-    stable = {f"{BASE}.apkg", f"{BASE}-a4.pdf", f"{BASE}-letter.pdf", "REFERENCE.md",
-              "manifest.json", "release-notes.md", "SHA256SUMS"}
-    versioned = {f"{BASE}-{V}.apkg", f"{BASE}-{V}-a4.pdf", f"{BASE}-{V}-letter.pdf",
-                 f"REFERENCE-{V}.md", f"manifest-{V}.json"}
+def test_assets_are_flat_versioned_and_stable(bundle: dict[str, bytes],
+                                              shipped: model.Source) -> None:
+    parts = ["", *(f"-{t.id}" for t in shipped.tracks)]
+    stable = {"REFERENCE.md", "manifest.json", "release-notes.md", "SHA256SUMS"}
+    stable |= {f"{BASE}{p}{ext}" for p in parts for ext in (".apkg", "-a4.pdf", "-letter.pdf")}
+    versioned = {f"REFERENCE-{V}.md", f"manifest-{V}.json"}
+    versioned |= {f"{BASE}-{V}{p}{ext}" for p in parts
+                  for ext in (".apkg", "-a4.pdf", "-letter.pdf")}
     assert set(bundle) == stable | versioned
     assert all("/" not in name for name in bundle)
     for name in versioned:
