@@ -41,6 +41,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="source tree to read (default: source/)")
     parser.add_argument("--out", type=Path, default=ROOT, metavar="DIR",
                         help="directory the outputs are written under (default: the project root)")
+    parser.add_argument("--stories", type=Path, metavar="PATH",
+                        help="your story bank (default: my-stories.yaml if it exists); builds "
+                        "a private My Stories deck, reference and sheet")
     parser.add_argument("--track", metavar="NAME",
                         help="build only one track's deck and sheet (see --list-tracks)")
     parser.add_argument("--list-tracks", action="store_true",
@@ -139,6 +142,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"unknown track {args.track!r}; choose one of: {', '.join(tracks)}",
                   file=sys.stderr)
             return 2
+        stories_path = args.stories or (ROOT / "my-stories.yaml")
+        stories = None
+        if args.stories or stories_path.exists():
+            stories, found = pipeline.read_stories(ROOT, stories_path, src, strict=args.strict)
+            report(found)
         if args.check:
             if not args.quiet:
                 print(f"ok: {len(src.questions)} questions, {len(src.frameworks)} frameworks, "
@@ -147,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         ctx = pipeline.Context(settings, build_time(ROOT), commit_id(ROOT), args.track)
         files = pipeline.render(src, ctx, (args.only or ["anki", "pdf"]) if args.track
                                 else args.only)
+        if stories is not None and not args.track:
+            files.update(pipeline.render_private(src, stories, ctx, args.only))
         if args.preview:
             from prepdeck.preview import preview_files
 

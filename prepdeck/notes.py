@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import model, notetypes
-from .ids import note_guid
+from .ids import NAMESPACE, note_guid
 from .text import escape, md_inline
 
 KIND_LABELS = {"system-design": "system design"}
@@ -29,10 +29,11 @@ class NoteSpec:
     fields: tuple[str, ...]  # in the note type's field order
     tags: tuple[str, ...]
     due: int  # position in the source, so new cards come in source order
+    namespace: str = NAMESPACE  # personal stories use their own, so they never collide
 
     @property
     def guid(self) -> str:
-        return note_guid(self.id)
+        return note_guid(self.id, self.namespace)
 
 
 def anchor_url(reference_url: str, anchor: str) -> str:

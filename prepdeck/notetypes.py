@@ -116,8 +116,39 @@ TERM = NoteType(
         f"<div>{{{{Definition}}}}</div>{_SOURCE}")),),
 )
 
+
+def _story_part(name: str, template_id: int) -> Template:
+    """One card per STAR part of the user's own story: the headline asks for the part."""
+    return Template(name, template_id, *_card(
+        '<div class="pd-prompt">{{Headline}}</div>'
+        f'<div class="pd-ask">Your story: the {name.lower()}?</div>',
+        f"<div>{{{{{name}}}}}</div>"))
+
+
+MY_STORY = NoteType(
+    "story", "prepdeck · My story", 1918618122,
+    (("Headline", 6779959447637), ("Situation", 4438071569798), ("Task", 8262728371793),
+     ("Action", 2331302738424), ("Result", 4125757978296), ("Reflection", 7135882835042),
+     ("Competencies", 2017436933654), ("Answers", 6837728323762), ("Context", 1202554819455),
+     ("Link", 3620827165682), ("Id", 9697620626218), ("Extra", 4457166270928)),
+    (Template("Headline", 9748418775204, *_card(
+        '<div class="pd-prompt">{{Headline}}</div>'
+        '<div class="pd-ask">Tell this story: situation, task, action, result, reflection.</div>',
+        '<dl class="pd-star"><dt>Situation</dt><dd>{{Situation}}</dd><dt>Task</dt>'
+        '<dd>{{Task}}</dd><dt>Action</dt><dd>{{Action}}</dd><dt>Result</dt><dd>{{Result}}</dd>'
+        '<dt>Reflection</dt><dd>{{Reflection}}</dd></dl>'
+        '{{#Competencies}}<div class="pd-source">Shows: {{Competencies}}</div>{{/Competencies}}'
+        '{{#Answers}}<div class="pd-box"><span class="pd-label">Answers</span>{{Answers}}</div>'
+        '{{/Answers}}')),
+     *(_story_part(name, tid) for name, tid in (
+         ("Situation", 4637236719794), ("Task", 3224170996917), ("Action", 9571684007690),
+         ("Result", 4844780354728), ("Reflection", 1098765432109)))),
+)
+
 ALL: tuple[NoteType, ...] = (OUTLINE, CLOZE, QA, STAR, TERM)
-BY_KEY = {nt.key: nt for nt in ALL}
+# Note types only the user's private story deck uses; never in a public release.
+PRIVATE: tuple[NoteType, ...] = (MY_STORY,)
+BY_KEY = {nt.key: nt for nt in (*ALL, *PRIVATE)}
 
 
 @lru_cache(maxsize=1)

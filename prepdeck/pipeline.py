@@ -181,7 +181,8 @@ def render_schema(src: model.Source, ctx: Context) -> dict[str, bytes]:
 
     out = {}
     for name, spec, title in (("topic", schema.TOPIC_FILE, "prepdeck topic file"),
-                              ("deck", schema.DECK_FILE, "prepdeck deck.yaml")):
+                              ("deck", schema.DECK_FILE, "prepdeck deck.yaml"),
+                              ("stories", schema.STORIES_FILE, "prepdeck story bank")):
         text = json.dumps(schema.json_schema(spec, title), indent=2, ensure_ascii=False) + "\n"
         out[f"source/schema/{name}.schema.json"] = text.encode()
     return out
@@ -193,6 +194,59 @@ TARGETS: dict[str, Callable[[model.Source, Context], dict[str, bytes]]] = {
     "pdf": render_pdf,
     "schema": render_schema,
 }
+
+
+def read_stories(root: Path, path: Path, src: model.Source, *, strict: bool = False
+                 ) -> tuple[Any, list[Problem]]:
+    """The user's story bank, checked against the public source; raises on errors."""
+    from .stories import validate_stories
+
+    name = _display(path, root)
+    if not path.exists():
+        raise BuildError([Problem(Mark(name, 1, 1), "no such file; copy "
+                                  "source/stories.example.yaml to my-stories.yaml and fill it")])
+    value, problems = load_bytes(path.read_bytes(), name)
+    stories: Any = ()
+    if value is not None:
+        stories, found = validate_stories(value, name, src)
+        problems += found
+    if any(strict or not p.warning for p in problems):
+        raise BuildError(problems)
+    return stories, problems
+
+
+def render_private(src: model.Source, stories: Any, ctx: Context,
+                   only: list[str] | None = None) -> dict[str, bytes]:
+    """The private outputs of a story bank: its own deck, and copies of the reference and the
+    sheet with a competency map, written next to the public ones (git-ignored)."""
+    from . import stories as bank
+
+    base = slug(src.deck)
+    out: dict[str, bytes] = {}
+    if only is None or "anki" in only:
+        from .render_anki import render_apkg
+
+        notes = bank.story_notes(stories, src, ctx.settings.reference_url)
+        desc = {f"{src.deck}::My Stories": "<p>Your own stories, from your story bank. "
+                "Private: never part of a release.</p>"}
+        out[f"decks/{base}-my-stories.apkg"] = render_apkg(notes, desc, ctx.build_time)
+    if only is None or "md" in only:
+        from .render_markdown import render_reference
+
+        text = render_reference(src, ctx.settings.version)
+        out["REFERENCE.private.md"] = (text + "\n" + bank.map_markdown(stories, src)).encode()
+    if only is None or "pdf" in only:
+        from .render_pdf import render_pdf as pdf_bytes
+        from .render_sheet import render_sheet
+
+        for paper in ("a4", "letter"):
+            name = f"pdf/{base}-my-stories-{paper}.pdf"
+            html = render_sheet(src.current(), paper=paper, version=ctx.settings.version,
+                                build_date=ctx.build_date, commit=ctx.commit,
+                                url=ctx.settings.repo_url, license_name=ctx.settings.license,
+                                track="my stories", extra=bank.map_html(stories))
+            out[name] = pdf_bytes(html, name)
+    return out
 
 
 def render(src: model.Source, ctx: Context, only: list[str] | None = None) -> dict[str, bytes]:

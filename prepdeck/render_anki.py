@@ -35,7 +35,9 @@ def genanki_model(nt: notetypes.NoteType) -> genanki.Model:
 
 def build_package(notes: list[NoteSpec], descriptions: dict[str, str]) -> genanki.Package:
     """One package, a deck per distinct deck name; `descriptions` maps deck name -> HTML."""
-    models = {nt.key: genanki_model(nt) for nt in notetypes.ALL}
+    used = {n.notetype for n in notes}
+    models = {nt.key: genanki_model(nt) for nt in (*notetypes.ALL, *notetypes.PRIVATE)
+              if nt.key in used}
     decks: dict[str, genanki.Deck] = {}
     for name in sorted({n.deck for n in notes} | set(descriptions)):
         decks[name] = genanki.Deck(deck_id(name), name, description=descriptions.get(name, ""))

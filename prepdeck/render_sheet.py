@@ -66,7 +66,9 @@ def _reference(src: model.Source) -> str:
 
 
 def render_sheet(src: model.Source, *, paper: str, version: str, build_date: str, commit: str,
-                 url: str, license_name: str, track: str | None = None) -> str:
+                 url: str, license_name: str, track: str | None = None,
+                 extra: str = "") -> str:
+    """`extra` is HTML appended before the reference section (the private competency map)."""
     """The whole sheet as one HTML document for `paper` ('a4' or 'letter')."""
     topics = "".join(_topic(src, t, ACCENTS[i % len(ACCENTS)]) for i, t in enumerate(src.topics))
     footer = f"v{version} · built {build_date} · commit {commit} · {license_name} · {url}"
@@ -80,7 +82,7 @@ def render_sheet(src: model.Source, *, paper: str, version: str, build_date: str
         f"<title>{escape(src.title)}</title>"
         f'<meta name="generator" content="prepdeck {escape(version)}">'
         f"<style>{page}</style></head><body>"
-        f"<main>{topics}{_reference(src)}</main></body></html>"
+        f"<main>{topics}{extra}{_reference(src)}</main></body></html>"
     )
 
 

@@ -260,6 +260,28 @@ DECK_FILE = obj(
 )
 
 
+STORY = obj(
+    "One of your own stories. Bullet-like sentences, not a script; figures from your work.",
+    "id headline situation task action result reflection competencies answers",
+    id=Slug("Stable id of the story; your cards keep their history while it stays the same."),
+    headline=Text("The story in one line, with its impact.", warn=15, limit=25),
+    situation=STAR_PART,
+    task=STAR_PART,
+    action=STAR_PART,
+    result=Text("The outcome, with a number.", warn=40, limit=70),
+    reflection=STAR_PART,
+    competencies=List("Competencies the story shows.", Text("A competency.", limit=4), 1, 8),
+    answers=List("Ids of the behavioral questions or STAR examples this story answers.",
+                 Ref("A question or STAR example id.", ("questions", "stars")), 1),
+)
+
+STORIES_FILE = obj(
+    "Your personal story bank (3-8 stories), built into a private 'My Stories' subdeck.",
+    "stories",
+    stories=List("Your stories.", STORY, 1, 12),
+)
+
+
 def json_schema(spec: Spec, title: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) equivalent of a spec, for editors."""
     out = _json(spec)

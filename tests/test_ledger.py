@@ -122,7 +122,7 @@ def test_guid_collisions_are_refused(source_copy: Path, monkeypatch: pytest.Monk
     notes = build_notes(src, SETTINGS.reference_url)[:2]
     from prepdeck import notes as notes_module
 
-    monkeypatch.setattr(notes_module, "note_guid", lambda note_id: "same")
+    monkeypatch.setattr(notes_module, "note_guid", lambda note_id, namespace: "same")
     empty = ledger.Ledger("0.1.0", {nt.key: ledger.notetype_record(nt) for nt in notetypes.ALL})
     problems = ledger.check(empty, notes, "0.1.0", "{}")
     assert [p.message for p in problems] == [
