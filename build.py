@@ -118,8 +118,57 @@ def release_command(argv: list[str]) -> int:
     return 0
 
 
+def preview_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python build.py preview",
+        description="Write decks/preview/index.html: every card type, front and back, as the "
+        "Anki backend renders it, in 360 and 430 px phone frames, light and dark, plus the "
+        "cheat sheet's pages. Opens in any browser, offline. Needs: bash .ci/setup --test")
+    parser.add_argument("--readme", action="store_true",
+                        help="also refresh the README's screenshots in .github/readme/")
+    args = parser.parse_args(argv)
+    try:
+        settings = read_settings(ROOT)
+        src, _ = pipeline.read_source(ROOT, ROOT / "source")
+        ctx = pipeline.Context(settings, build_time(ROOT), commit_id(ROOT))
+        files = pipeline.render(src, ctx, ["anki", "pdf"])
+    except BuildError as err:
+        report(err.problems)
+        return 1
+    from prepdeck.gallery import gallery_html, render_cards
+    from prepdeck.preview import pdf_to_pngs
+
+    base = pipeline.slug(src.deck)
+    out: dict[str, bytes] = {}
+    pages = []
+    for paper in ("a4", "letter"):
+        for number, png in enumerate(pdf_to_pngs(files[f"pdf/{base}-{paper}.pdf"]), 1):
+            name = f"sheet-{paper}-p{number}.png"
+            out[f"decks/preview/{name}"] = png
+            pages.append(name)
+    cards = render_cards(files[f"decks/{base}.apkg"])
+    out["decks/preview/index.html"] = gallery_html(cards, pages, src.title).encode()
+    write_all(ROOT, out)
+    print(f"wrote decks/preview/index.html ({len(cards)} cards, {len(pages)} sheet pages)")
+    if args.readme:
+        from prepdeck.gallery import card_document, screenshot
+
+        shots = ROOT / ".github/readme"
+        shots.mkdir(parents=True, exist_ok=True)
+        card = next(c for c in cards if c.note_id == "iac-drift/steps" and c.ord == 1)
+        for mode in ("light", "dark"):
+            doc = card_document(card.answer, card.css, ord=card.ord, night=mode == "dark")
+            screenshot(doc, shots / f"card-{mode}.png")
+        write_all(ROOT, {".github/readme/sheet-page.png": pdf_to_pngs(
+            files[f"pdf/{base}-a4.pdf"], dpi=60)[0]})
+        print("wrote .github/readme/card-light.png, card-dark.png, sheet-page.png")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["preview"]:
+        return preview_command(argv[1:])
     if argv[:1] == ["ledger"]:
         return ledger_command(argv[1:])
     if argv[:1] == ["release"]:
