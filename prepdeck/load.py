@@ -16,6 +16,7 @@ MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 24
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {"str", "int", "float", "bool", "null", "timestamp"}
+_FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Scalar(str):
@@ -72,8 +73,18 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
 
 def load_text(text: str, file: str) -> tuple[Value | None, list[Problem]]:
     """Parse one YAML document into marked plain data; never raises on bad input."""
+    # libyaml (bundled with PyYAML's wheels) is several times faster; on any error the
+    # pure-Python parser runs again for its more precise messages.
+    fast_failed = False
+    root = None
+    if _FAST is not yaml.SafeLoader:
+        try:
+            root = yaml.compose(text, Loader=_FAST)
+        except (yaml.YAMLError, RecursionError):
+            fast_failed = True
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if fast_failed or _FAST is yaml.SafeLoader:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
         return None, [_yaml_problem(err, file)]
     except yaml.reader.ReaderError as err:

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
+_MAYBE_HEADING = re.compile(r"^ {0,3}(#|=+\s*$|-+\s*$)", re.M)  # ATX or setext candidates
 _WORD = re.compile(r"[\w'\u2019-]+(?:[.,]\d+)*")  # "1,200" and "99.9" are one word each
 
 
@@ -39,6 +40,8 @@ def md_inline(text: str) -> str:
 
 def raw_html(text: str) -> list[str]:
     """The raw HTML fragments a Markdown text contains (we reject them at validation)."""
+    if "<" not in text:
+        return []  # no tag without '<': skip the parse, most texts take this path
     found: list[str] = []
     for token in _md_html_aware().parse(text):
         if token.type == "html_block":
@@ -51,6 +54,8 @@ def raw_html(text: str) -> list[str]:
 
 def headings(text: str) -> list[int]:
     """Line numbers (1-based, within `text`) of Markdown headings, which a field must not add."""
+    if not _MAYBE_HEADING.search(text):
+        return []
     return [tok.map[0] + 1 for tok in _md().parse(text) if tok.type == "heading_open" and tok.map]
 
 

@@ -123,9 +123,9 @@ def test_billion_laughs_is_bounded(tmp_path: Path) -> None:
 
 def test_pathological_nesting(tmp_path: Path) -> None:
     src = make_tree(tmp_path, t="a: " + "[" * 5000 + "]" * 5000 + "\n")
-    (only,) = problems(src)
-    assert only.startswith("topics/t.yaml:")
-    assert "deep" in only
+    found = problems(src)
+    assert len(found) < 5
+    assert any(p.startswith("topics/t.yaml:1:") and "deep" in p for p in found), found
 
 
 def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
