@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from prepdeck import pipeline  # noqa: E402
+from prepdeck import incremental, pipeline  # noqa: E402
 from prepdeck.errors import BuildError, Mark, Problem  # noqa: E402
 from prepdeck.outputs import write_all  # noqa: E402
+from prepdeck.progress import Log  # noqa: E402
 from prepdeck.project import build_time, commit_id, read_settings  # noqa: E402
 
 
@@ -51,7 +53,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--preview", action="store_true",
                         help="also render every PDF page to pdf/preview/*.png to look at the "
                         "layout (needs the test extras: bash .ci/setup --test)")
+    parser.add_argument("--force", action="store_true",
+                        help="rebuild every output, even those whose inputs are unchanged")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON report (stages, outputs, problems) on stdout")
     return parser.parse_args(argv)
 
 
@@ -174,11 +180,14 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["release"]:
         return release_command(argv[1:])
     args = parse_args(argv)
+    log = Log(quiet=args.quiet, as_json=args.json)
     try:
+        started = time.perf_counter()
         settings = read_settings(ROOT)
         src, warnings = pipeline.read_source(ROOT, args.source, strict=args.strict)
         pipeline.check_ledger(ROOT, args.source, src, settings)
-        report(warnings)
+        log.warnings(warnings)
+        loaded = time.perf_counter() - started
         tracks = {t.id: t.title for t in src.tracks}
         if args.list_tracks:
             for track_id, title in tracks.items():
@@ -195,30 +204,49 @@ def main(argv: list[str] | None = None) -> int:
         stories = None
         if args.stories or stories_path.exists():
             stories, found = pipeline.read_stories(ROOT, stories_path, src, strict=args.strict)
-            report(found)
+            log.warnings(found)
         if args.check:
-            if not args.quiet:
-                print(f"ok: {len(src.questions)} questions, {len(src.frameworks)} frameworks, "
-                      f"{len(src.stars)} STAR examples, {len(src.terms)} terms")
+            log.checked(src)
             return 0
+        log.stage("load+validate", seconds=loaded,
+                  counts={"questions": len(src.questions), "frameworks": len(src.frameworks),
+                          "stars": len(src.stars), "terms": len(src.terms)})
         ctx = pipeline.Context(settings, build_time(ROOT), commit_id(ROOT), args.track)
-        files = pipeline.render(src, ctx, (args.only or ["anki", "pdf"]) if args.track
-                                else args.only)
+        targets = args.only or (["anki", "pdf"] if args.track else list(pipeline.TARGETS))
+        sources = [*pipeline.source_paths(args.source)]
         if stories is not None and not args.track:
-            files.update(pipeline.render_private(src, stories, ctx, args.only))
-        if args.preview:
-            from prepdeck.preview import preview_files
+            sources.append(stories_path)
+            targets = [*targets, "private"]
+        cache = {} if args.force else incremental.load(args.out)
+        inputs = {"version": settings.version, "time": ctx.build_time, "commit": ctx.commit,
+                  "track": args.track, "stories": str(stories_path) if stories else None,
+                  "preview": args.preview}
+        files: dict[str, bytes] = {}
+        for number, target in enumerate(targets, 1):
+            fp = incremental.fingerprint(target, sources, inputs)
+            if incremental.fresh(cache, args.out, target, fp):
+                log.stage(target, skipped="inputs unchanged since the last build")
+                continue
+            log.progress(number, len(targets), target)
+            started = time.perf_counter()
+            if target == "private":
+                made = pipeline.render_private(src, stories, ctx, args.only)
+            else:
+                made = pipeline.TARGETS[target](src, ctx)
+            if args.preview and target in ("pdf", "private"):
+                from prepdeck.preview import preview_files
 
-            files.update(preview_files(files))
+                made.update(preview_files(made))
+            log.stage(target, files=len(made), seconds=time.perf_counter() - started,
+                      size=sum(map(len, made.values())))
+            incremental.record(cache, target, fp, made)
+            files.update(made)
     except BuildError as err:
-        report(err.problems)
-        errors = sum(1 for p in err.problems if args.strict or not p.warning)
-        print(f"{errors} problem(s); nothing was written", file=sys.stderr)
+        log.problems(err.problems, args.strict)
         return 1
     changed = write_all(args.out, files)
-    if not args.quiet:
-        for name in files:
-            print(f"{'wrote' if name in changed else 'unchanged'} {name}")
+    write_all(args.out, {incremental.CACHE: incremental.dump(cache)})
+    log.outputs(files, changed)
     return 0
 
 

@@ -38,6 +38,13 @@ class Context:
         return dt.datetime.fromtimestamp(self.build_time, dt.timezone.utc).strftime("%Y-%m-%d")
 
 
+def source_paths(source_dir: Path) -> list[Path]:
+    """Every file the public outputs are built from (for change detection)."""
+    deck, topics = source_files(source_dir)
+    ledger = source_dir / LEDGER_FILE
+    return [p for p in (deck, *topics, ledger) if p.exists()]
+
+
 def source_files(source_dir: Path) -> tuple[Path, list[Path]]:
     return source_dir / DECK_FILE, sorted((source_dir / TOPIC_DIR).glob("*.yaml"))
 

@@ -28,7 +28,8 @@ def tree_snapshot(path: Path) -> dict[str, bytes]:
 def test_help_lists_every_option() -> None:
     out = run("--help")
     assert out.returncode == 0
-    for option in ("--check", "--strict", "--only", "--source", "--out", "--quiet"):
+    for option in ("--check", "--strict", "--only", "--source", "--out", "--quiet", "--force",
+                   "--json", "--track", "--list-tracks", "--stories", "--preview"):
         assert option in out.stdout
 
 
@@ -45,7 +46,42 @@ def test_build_writes_the_deck(tmp_path: Path) -> None:
     assert "wrote decks/devops-interview-prep.apkg" in out.stdout
     assert (tmp_path / "decks/devops-interview-prep.apkg").stat().st_size > 10_000
     again = run("--out", str(tmp_path), "--only", "anki")
-    assert "unchanged decks/devops-interview-prep.apkg" in again.stdout
+    assert "anki: skipped, inputs unchanged since the last build" in again.stdout
+    forced = run("--out", str(tmp_path), "--only", "anki", "--force")
+    assert "unchanged decks/devops-interview-prep.apkg" in forced.stdout
+
+
+def test_changed_input_rebuilds_only_what_depends_on_it(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "source", src)
+    out = tmp_path / "out"
+    first = run("--source", str(src), "--out", str(out), "--only", "anki", "--only", "md")
+    assert first.returncode == 0, first.stderr
+    (out / "REFERENCE.md").unlink()
+    second = run("--source", str(src), "--out", str(out), "--only", "anki", "--only", "md")
+    assert "anki: skipped" in second.stdout and "md: 1 file(s)" in second.stdout
+    topic = src / "topics/30-infrastructure.yaml"
+    topic.write_text(topic.read_text().replace("Break-glass access", "Break-glass account"))
+    third = run("--source", str(src), "--out", str(out), "--only", "anki", "--only", "md")
+    assert "skipped" not in third.stdout
+
+
+def test_json_report(tmp_path: Path) -> None:
+    import json
+
+    out = run("--out", str(tmp_path), "--only", "md", "--json")
+    report = json.loads(out.stdout)
+    assert report["ok"] is True
+    assert [s["stage"] for s in report["stages"]] == ["load+validate", "md"]
+    assert report["outputs"] == [{"path": "REFERENCE.md", "state": "wrote"}]
+    bad = tmp_path / "src"
+    shutil.copytree(ROOT / "source", bad)
+    shutil.copy(ROOT / "tests/fixtures/invalid/bad-enum.yaml", bad / "topics/x.yaml")
+    failed = run("--source", str(bad), "--out", str(tmp_path), "--json")
+    assert failed.returncode == 1
+    report = json.loads(failed.stdout)
+    assert report["ok"] is False
+    assert {"file", "line", "col", "message", "warning"} <= set(report["problems"][0])
 
 
 def test_bad_source_exits_1_with_every_problem_and_writes_nothing(tmp_path: Path) -> None:
