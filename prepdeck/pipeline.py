@@ -8,8 +8,10 @@ so ``--check`` stays fast.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,9 +51,28 @@ def source_files(source_dir: Path) -> tuple[Path, list[Path]]:
     return source_dir / DECK_FILE, sorted((source_dir / TOPIC_DIR).glob("*.yaml"))
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Loading builds hundreds of thousands of small acyclic objects; CPython's cyclic GC would
+    rescan them again and again (measured: 3x slower at 8,000 questions, and superlinear)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def read_source(root: Path, source_dir: Path, *, strict: bool = False
                 ) -> tuple[model.Source, list[Problem]]:
     """Load and validate the whole tree; raises BuildError with every problem found."""
+    with _no_cyclic_gc():
+        return _read_source(root, source_dir, strict=strict)
+
+
+def _read_source(root: Path, source_dir: Path, *, strict: bool
+                 ) -> tuple[model.Source, list[Problem]]:
     deck_path, topic_paths = source_files(source_dir)
     problems: list[Problem] = []
 

@@ -350,12 +350,14 @@ class _Builder:
             "frameworks": {f.id for f in self.frameworks},
             "terms": {t.id for t in self.terms},
         }
+        known: dict[tuple[str, ...], set[str]] = {}
         for value, spec, path in self.c.refs:
-            known = set().union(*(pools[p] for p in spec.to))
-            if value not in known:
+            if spec.to not in known:  # one union per kind of reference, not one per reference
+                known[spec.to] = set().union(*(pools[p] for p in spec.to))
+            if value not in known[spec.to]:
                 what = " or ".join(p.rstrip("s") for p in spec.to)
                 self.c.fail(value.mark, path, f"no {what} has id {str(value)!r}"
-                            + _did_you_mean(value, known))
+                            + _did_you_mean(value, known[spec.to]))
 
     def source(self) -> model.Source:
         return model.Source(
