@@ -1,0 +1,248 @@
+"""The command line: `python build.py` and its subcommands (ledger, release, preview).
+
+Parses arguments, resolves the build time and version, calls the pipeline and prints; the only
+place that picks exit codes: 0 built, 1 problems in the source, 2 a bad command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import incremental, pipeline
+from .errors import BuildError, Mark, Problem
+from .outputs import write_all
+from .progress import Log
+from .project import build_time, commit_id, read_settings
+
+ROOT = Path(__file__).resolve().parent.parent  # the project checkout build.py lives in
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python build.py",
+        description="Compile source/ into Anki decks (decks/*.apkg), the cheat sheet "
+        "(pdf/*-a4.pdf, pdf/*-letter.pdf) and REFERENCE.md.",
+        epilog="Subcommands: `python build.py release --version X.Y.Z --out DIR` builds the "
+        "release bundle; `python build.py ledger` records the ids of a release. The build time "
+        "comes from SOURCE_DATE_EPOCH, else the HEAD commit time, so the same commit always "
+        "builds the same bytes.",
+    )
+    parser.add_argument("--check", action="store_true",
+                        help="validate the source only; write nothing")
+    parser.add_argument("--strict", action="store_true",
+                        help="treat warnings (card-length and style rules) as errors, as CI does")
+    parser.add_argument("--only", action="append", choices=sorted(pipeline.TARGETS),
+                        metavar="OUTPUT", help="build only this output (repeatable): "
+                        + ", ".join(sorted(pipeline.TARGETS)))
+    parser.add_argument("--source", type=Path, default=ROOT / "source", metavar="DIR",
+                        help="source tree to read (default: source/)")
+    parser.add_argument("--out", type=Path, default=ROOT, metavar="DIR",
+                        help="directory the outputs are written under (default: the project root)")
+    parser.add_argument("--stories", type=Path, metavar="PATH",
+                        help="your story bank (default: my-stories.yaml if it exists); builds "
+                        "a private My Stories deck, reference and sheet")
+    parser.add_argument("--track", metavar="NAME",
+                        help="build only one track's deck and sheet (see --list-tracks)")
+    parser.add_argument("--list-tracks", action="store_true",
+                        help="list the tracks with their item counts, then exit")
+    parser.add_argument("--preview", action="store_true",
+                        help="also render every PDF page to pdf/preview/*.png to look at the "
+                        "layout (needs the test extras: bash .ci/setup --test)")
+    parser.add_argument("--force", action="store_true",
+                        help="rebuild every output, even those whose inputs are unchanged")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON report (stages, outputs, problems) on stdout")
+    return parser.parse_args(argv)
+
+
+def report(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def ledger_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python build.py ledger",
+        description="Record every current note id in source/ledger.json as released in the "
+        "version from pyproject.toml. Run it when preparing a release, and commit the result.")
+    parser.parse_args(argv)
+    try:
+        settings = read_settings(ROOT)
+        src, _ = pipeline.read_source(ROOT, ROOT / "source", strict=True)
+        pipeline.check_ledger(ROOT, ROOT / "source", src, settings)
+        data = pipeline.record_ledger(ROOT / "source", src, settings)
+    except BuildError as err:
+        report(err.problems)
+        print("ledger not updated", file=sys.stderr)
+        return 1
+    changed = write_all(ROOT, {"source/ledger.json": data})
+    print(f"{'updated' if changed else 'unchanged'} source/ledger.json (v{settings.version})")
+    return 0
+
+
+def release_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python build.py release",
+        description="Build the release bundle: decks, both PDFs, REFERENCE.md, manifest.json, "
+        "release-notes.md and SHA256SUMS, flat in one directory (what CI uploads).")
+    parser.add_argument("--version", required=True, help="the version being released "
+                        "(a tag like v1.2.3 is accepted); must match pyproject.toml")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="directory for the assets")
+    parser.add_argument("--previous", metavar="PATH_OR_URL",
+                        help="manifest.json of the previous release, for the release notes")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="build the bundle even if source/ledger.json does not yet record "
+                        "this version (CI does this on every change)")
+    args = parser.parse_args(argv)
+    try:
+        settings = read_settings(ROOT)
+        wanted = args.version.removeprefix("v")
+        if wanted != settings.version:
+            raise BuildError([Problem(Mark("pyproject.toml", 1, 1), f"release {args.version} "
+                                      f"does not match version {settings.version}; bump "
+                                      "[project].version or tag the right commit")])
+        src, _ = pipeline.read_source(ROOT, ROOT / "source", strict=True)
+        pipeline.check_ledger(ROOT, ROOT / "source", src, settings)
+        previous = pipeline.read_previous_manifest(args.previous) if args.previous else None
+        ctx = pipeline.Context(settings, build_time(ROOT), commit_id(ROOT))
+        assets = pipeline.release_bundle(ROOT, ROOT / "source", src, ctx, previous,
+                                         dry_run=args.dry_run)
+    except BuildError as err:
+        report(err.problems)
+        print("release not built", file=sys.stderr)
+        return 1
+    write_all(args.out, assets)
+    for name in sorted(assets):
+        print(f"{args.out / name}")
+    return 0
+
+
+def preview_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python build.py preview",
+        description="Write decks/preview/index.html: every card type, front and back, as the "
+        "Anki backend renders it, in 360 and 430 px phone frames, light and dark, plus the "
+        "cheat sheet's pages. Opens in any browser, offline. Needs: bash .ci/setup --test")
+    parser.add_argument("--readme", action="store_true",
+                        help="also refresh the README's screenshots in .github/readme/")
+    args = parser.parse_args(argv)
+    try:
+        settings = read_settings(ROOT)
+        src, _ = pipeline.read_source(ROOT, ROOT / "source")
+        ctx = pipeline.Context(settings, build_time(ROOT), commit_id(ROOT))
+        files = pipeline.render(src, ctx, ["anki", "pdf"])
+    except BuildError as err:
+        report(err.problems)
+        return 1
+    from prepdeck.gallery import gallery_html, render_cards
+    from prepdeck.preview import pdf_to_pngs
+
+    base = pipeline.slug(src.deck)
+    out: dict[str, bytes] = {}
+    pages = []
+    for paper in ("a4", "letter"):
+        for number, png in enumerate(pdf_to_pngs(files[f"pdf/{base}-{paper}.pdf"]), 1):
+            name = f"sheet-{paper}-p{number}.png"
+            out[f"decks/preview/{name}"] = png
+            pages.append(name)
+    cards = render_cards(files[f"decks/{base}.apkg"])
+    out["decks/preview/index.html"] = gallery_html(cards, pages, src.title).encode()
+    write_all(ROOT, out)
+    print(f"wrote decks/preview/index.html ({len(cards)} cards, {len(pages)} sheet pages)")
+    if args.readme:
+        from prepdeck.gallery import card_document, screenshot
+
+        shots = ROOT / ".github/readme"
+        shots.mkdir(parents=True, exist_ok=True)
+        card = next(c for c in cards if c.note_id == "iac-drift/steps" and c.ord == 1)
+        for mode in ("light", "dark"):
+            doc = card_document(card.answer, card.css, ord=card.ord, night=mode == "dark")
+            screenshot(doc, shots / f"card-{mode}.png")
+        write_all(ROOT, {".github/readme/sheet-page.png": pdf_to_pngs(
+            files[f"pdf/{base}-a4.pdf"], dpi=60)[0]})
+        print("wrote .github/readme/card-light.png, card-dark.png, sheet-page.png")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["preview"]:
+        return preview_command(argv[1:])
+    if argv[:1] == ["ledger"]:
+        return ledger_command(argv[1:])
+    if argv[:1] == ["release"]:
+        return release_command(argv[1:])
+    args = parse_args(argv)
+    log = Log(quiet=args.quiet, as_json=args.json)
+    try:
+        started = time.perf_counter()
+        settings = read_settings(ROOT)
+        src, warnings = pipeline.read_source(ROOT, args.source, strict=args.strict)
+        pipeline.check_ledger(ROOT, args.source, src, settings)
+        log.warnings(warnings)
+        loaded = time.perf_counter() - started
+        tracks = {t.id: t.title for t in src.tracks}
+        if args.list_tracks:
+            for track_id, title in tracks.items():
+                part = src.for_track(track_id).current()
+                print(f"{track_id:<12} {title}: {len(part.questions)} questions, "
+                      f"{len(part.frameworks)} frameworks, {len(part.stars)} STAR examples, "
+                      f"{len(part.terms)} terms")
+            return 0
+        if args.track is not None and args.track not in tracks:
+            print(f"unknown track {args.track!r}; choose one of: {', '.join(tracks)}",
+                  file=sys.stderr)
+            return 2
+        stories_path = args.stories or (ROOT / "my-stories.yaml")
+        stories = None
+        if args.stories or stories_path.exists():
+            stories, found = pipeline.read_stories(ROOT, stories_path, src, strict=args.strict)
+            log.warnings(found)
+        if args.check:
+            log.checked(src)
+            return 0
+        log.stage("load+validate", seconds=loaded,
+                  counts={"questions": len(src.questions), "frameworks": len(src.frameworks),
+                          "stars": len(src.stars), "terms": len(src.terms)})
+        ctx = pipeline.Context(settings, build_time(ROOT), commit_id(ROOT), args.track)
+        targets = args.only or (["anki", "pdf"] if args.track else list(pipeline.TARGETS))
+        sources = [*pipeline.source_paths(args.source)]
+        if stories is not None and not args.track:
+            sources.append(stories_path)
+            targets = [*targets, "private"]
+        cache = {} if args.force else incremental.load(args.out)
+        inputs = {"version": settings.version, "time": ctx.build_time, "commit": ctx.commit,
+                  "track": args.track, "stories": str(stories_path) if stories else None,
+                  "preview": args.preview}
+        files: dict[str, bytes] = {}
+        for number, target in enumerate(targets, 1):
+            fp = incremental.fingerprint(target, sources, inputs)
+            if incremental.fresh(cache, args.out, target, fp):
+                log.stage(target, skipped="inputs unchanged since the last build")
+                continue
+            log.progress(number, len(targets), target)
+            started = time.perf_counter()
+            if target == "private":
+                made = pipeline.render_private(src, stories, ctx, args.only)
+            else:
+                made = pipeline.TARGETS[target](src, ctx)
+            if args.preview and target in ("pdf", "private"):
+                from prepdeck.preview import preview_files
+
+                made.update(preview_files(made))
+            log.stage(target, files=len(made), seconds=time.perf_counter() - started,
+                      size=sum(map(len, made.values())))
+            incremental.record(cache, target, fp, made)
+            files.update(made)
+    except BuildError as err:
+        log.problems(err.problems, args.strict)
+        return 1
+    changed = write_all(args.out, files)
+    write_all(args.out, {incremental.CACHE: incremental.dump(cache)})
+    log.outputs(files, changed)
+    return 0
