@@ -64,6 +64,13 @@ def report(problems: list[Problem]) -> None:
         print(problem, file=sys.stderr)
 
 
+def failed(err: BuildError, what: str) -> int:
+    """A subcommand's problems, then what did not happen; exit status 1."""
+    report(err.problems)
+    print(what, file=sys.stderr)
+    return 1
+
+
 def ledger_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python build.py ledger",
@@ -76,9 +83,7 @@ def ledger_command(argv: list[str]) -> int:
         pipeline.check_ledger(ROOT, ROOT / "source", src, settings)
         data = pipeline.record_ledger(ROOT / "source", src, settings)
     except BuildError as err:
-        report(err.problems)
-        print("ledger not updated", file=sys.stderr)
-        return 1
+        return failed(err, "ledger not updated")
     changed = write_all(ROOT, {"source/ledger.json": data})
     print(f"{'updated' if changed else 'unchanged'} source/ledger.json (v{settings.version})")
     return 0
@@ -113,9 +118,7 @@ def release_command(argv: list[str]) -> int:
         assets = pipeline.release_bundle(ROOT, ROOT / "source", src, ctx, previous,
                                          dry_run=args.dry_run)
     except BuildError as err:
-        report(err.problems)
-        print("release not built", file=sys.stderr)
-        return 1
+        return failed(err, "release not built")
     write_all(args.out, assets)
     for name in sorted(assets):
         print(f"{args.out / name}")
@@ -137,8 +140,7 @@ def preview_command(argv: list[str]) -> int:
         ctx = pipeline.Context(settings, build_time(ROOT), commit_id(ROOT))
         files = pipeline.render(src, ctx, ["anki", "pdf"])
     except BuildError as err:
-        report(err.problems)
-        return 1
+        return failed(err, "preview not written")
     from prepdeck.gallery import gallery_html, render_cards
     from prepdeck.preview import pdf_to_pngs
 

@@ -118,6 +118,15 @@ class Table:
 
 
 @dataclass(frozen=True)
+class TopicItems:
+    questions: tuple[Question, ...]
+    frameworks: tuple[Framework, ...]
+    stars: tuple[Star, ...]
+    terms: tuple[Term, ...]
+    tables: tuple[Table, ...]
+
+
+@dataclass(frozen=True)
 class Source:
     """Everything in the source tree, in source order."""
 
@@ -133,6 +142,15 @@ class Source:
 
     def topic(self, topic_id: str) -> Topic:
         return next(t for t in self.topics if t.id == topic_id)
+
+    def in_topic(self, topic_id: str) -> TopicItems:
+        """The items of one topic, in source order (notes, sheet and reference all need it)."""
+        return TopicItems(
+            tuple(q for q in self.questions if q.topic == topic_id),
+            tuple(f for f in self.frameworks if f.topic == topic_id),
+            tuple(s for s in self.stars if s.topic == topic_id),
+            tuple(t for t in self.terms if t.topic == topic_id),
+            tuple(t for t in self.tables if t.topic == topic_id))
 
     def current(self) -> Source:
         """The source without retired items: what the reference and the sheet show."""

@@ -68,18 +68,15 @@ class _Notes:
 
     def topic(self, topic: model.Topic) -> None:
         deck = f"{self.src.deck}::{topic.title}"
-        for q in self.src.questions:
-            if q.topic == topic.id:
-                self.question(q, topic, deck)
-        for f in self.src.frameworks:
-            if f.topic == topic.id:
-                self.framework(f, topic, deck)
-        for s in self.src.stars:
-            if s.topic == topic.id:
-                self.star(s, topic, deck)
-        for t in self.src.terms:
-            if t.topic == topic.id:
-                self.term(t, topic, deck)
+        items = self.src.in_topic(topic.id)
+        for q in items.questions:
+            self.question(q, topic, deck)
+        for f in items.frameworks:
+            self.framework(f, topic, deck)
+        for s in items.stars:
+            self.star(s, topic, deck)
+        for t in items.terms:
+            self.term(t, topic, deck)
 
     def _tags(self, topic: model.Topic, kind: str, tracks: tuple[str, ...],
               *extra: str) -> list[str]:

@@ -186,19 +186,24 @@ def render_md(src: model.Source, ctx: Context) -> dict[str, bytes]:
 
 
 def render_pdf(src: model.Source, ctx: Context) -> dict[str, bytes]:
-    from .render_pdf import render_pdf as pdf_bytes
-    from .render_sheet import render_sheet
-
     out = {}
     for suffix, part, track in variants(src, ctx):
         for paper in ("a4", "letter"):
             name = f"pdf/{slug(src.deck)}{suffix}-{paper}.pdf"
-            html = render_sheet(part.current(), paper=paper, version=ctx.settings.version,
-                                build_date=ctx.build_date, commit=ctx.commit,
-                                url=ctx.settings.repo_url, license_name=ctx.settings.license,
-                                track=track)
-            out[name] = pdf_bytes(html, name)
+            out[name] = sheet_pdf(part, ctx, paper, name, track)
     return out
+
+
+def sheet_pdf(src: model.Source, ctx: Context, paper: str, name: str, track: str | None,
+              extra: str = "") -> bytes:
+    """One cheat sheet as PDF bytes: the live items of `src`, with the build's footer."""
+    from .render_pdf import render_pdf as pdf_bytes
+    from .render_sheet import render_sheet
+
+    html = render_sheet(src.current(), paper=paper, version=ctx.settings.version,
+                        build_date=ctx.build_date, commit=ctx.commit, url=ctx.settings.repo_url,
+                        license_name=ctx.settings.license, track=track, extra=extra)
+    return pdf_bytes(html, name)
 
 
 def render_schema(src: model.Source, ctx: Context) -> dict[str, bytes]:
@@ -264,16 +269,9 @@ def render_private(src: model.Source, stories: Any, ctx: Context,
         text = render_reference(src, ctx.settings.version)
         out["REFERENCE.private.md"] = (text + "\n" + bank.map_markdown(stories, src)).encode()
     if only is None or "pdf" in only:
-        from .render_pdf import render_pdf as pdf_bytes
-        from .render_sheet import render_sheet
-
         for paper in ("a4", "letter"):
             name = f"pdf/{base}-my-stories-{paper}.pdf"
-            html = render_sheet(src.current(), paper=paper, version=ctx.settings.version,
-                                build_date=ctx.build_date, commit=ctx.commit,
-                                url=ctx.settings.repo_url, license_name=ctx.settings.license,
-                                track="my stories", extra=bank.map_html(stories))
-            out[name] = pdf_bytes(html, name)
+            out[name] = sheet_pdf(src, ctx, paper, name, "my stories", bank.map_html(stories))
     return out
 
 

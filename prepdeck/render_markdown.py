@@ -119,9 +119,10 @@ def render_reference(full: model.Source, version: str) -> str:
     ]
     toc = []
     for t in src.topics:
-        parts = [_counts(sum(q.topic == t.id for q in src.questions), "question"),
-                 _counts(sum(f.topic == t.id for f in src.frameworks), "framework"),
-                 _counts(sum(s.topic == t.id for s in src.stars), "STAR example")]
+        items = src.in_topic(t.id)
+        parts = [_counts(len(items.questions), "question"),
+                 _counts(len(items.frameworks), "framework"),
+                 _counts(len(items.stars), "STAR example")]
         toc.append(f"- [{_inline(t.title)}](#topic-{t.id}): "
                    + ", ".join(p for p in parts if not p.startswith("0 ")))
     toc.append(f"- [Glossary](#glossary): {_counts(len(src.terms), 'term')}")
@@ -131,15 +132,13 @@ def render_reference(full: model.Source, version: str) -> str:
     blocks.append("\n".join(toc))
     for t in src.topics:
         blocks += [f'<a id="topic-{t.id}"></a>', f"## {_inline(t.title)}"]
-        for q in src.questions:
-            if q.topic == t.id:
-                blocks += _question(q, titles, tracks)
-        for f in src.frameworks:
-            if f.topic == t.id:
-                blocks += _framework(f, titles)
-        for s in src.stars:
-            if s.topic == t.id:
-                blocks += _star(s)
+        items = src.in_topic(t.id)
+        for q in items.questions:
+            blocks += _question(q, titles, tracks)
+        for f in items.frameworks:
+            blocks += _framework(f, titles)
+        for s in items.stars:
+            blocks += _star(s)
     blocks += ['<a id="glossary"></a>', "## Glossary"]
     for term in sorted(src.terms, key=lambda x: (x.term.casefold(), x.id)):
         line = f"{_anchor(term.id)}**{_inline(term.term)}**: {_inline(term.definition)}"

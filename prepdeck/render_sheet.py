@@ -35,10 +35,9 @@ def _source(source: str | None, year: int | None) -> str:
 
 
 def _topic(src: model.Source, topic: model.Topic, accent: str) -> str:
-    questions = [q for q in src.questions if q.topic == topic.id]
-    frameworks = [f for f in src.frameworks if f.topic == topic.id]
-    stars = [s for s in src.stars if s.topic == topic.id]
-    tables = [t for t in src.tables if t.topic == topic.id]
+    items = src.in_topic(topic.id)
+    questions, frameworks, stars, tables = (items.questions, items.frameworks, items.stars,
+                                            items.tables)
     parts = [f'<h2 class="topic-head">{escape(topic.title)} '
              f'<span class="count">({len(questions)} questions)</span></h2>']
     parts += [_item(md_inline(q.prompt), outline_items(q.framework)) for q in questions]

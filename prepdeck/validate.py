@@ -271,13 +271,16 @@ class _Builder:
                                 "pick another")
                     continue
                 seen.add(qa["id"])
-                if ("source" in qa) != ("year" in qa):
-                    self.c.fail(qa["id"].mark, f"{path}.{key}[{i}]",
-                                "give both source and year, or neither")
+                self._sourced(qa, f"{path}.{key}[{i}]")
                 out[key].append(model.QA(str(qa["id"]), qa.get("kind") or "followup", qa["q"],
                                          qa["a"], qa.get("source"), qa.get("year"),
                                          self._retired(qa, f"{path}.{key}[{i}]")))
         return tuple(out["followups"]), tuple(out["cards"])
+
+    def _sourced(self, item: dict[str, Any], path: str) -> None:
+        """A dated fact needs both halves: where it comes from and when (card rule C8)."""
+        if ("source" in item) != ("year" in item):
+            self.c.fail(item["id"].mark, path, "give both source and year, or neither")
 
     def _retired(self, item: dict[str, Any], path: str) -> model.Retired | None:
         r = item.get("retired")
@@ -322,8 +325,7 @@ class _Builder:
     def _term(self, t: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
         if not self.claim(t["id"], t["id"].mark, f"{path}.id"):
             return
-        if ("source" in t) != ("year" in t):
-            self.c.fail(t["id"].mark, path, "give both source and year, or neither")
+        self._sourced(t, path)
         self.terms.append(model.Term(
             str(t["id"]), topic.id, t["term"], t["definition"], self._tracks(t, topic),
             t.get("source"), t.get("year"), tuple(str(r) for r in t.get("related") or [] if r),
@@ -337,8 +339,7 @@ class _Builder:
             if row is not None and len(row) != width:
                 self.c.fail(t["id"].mark, f"{path}.rows[{i}]", f"{len(row)} cells, but the "
                             f"table has {width} columns; make every row as wide as the header")
-        if ("source" in t) != ("year" in t):
-            self.c.fail(t["id"].mark, path, "give both source and year, or neither")
+        self._sourced(t, path)
         self.tables.append(model.Table(
             str(t["id"]), topic.id, t["title"], tuple(t["columns"]),
             tuple(tuple(r) for r in t["rows"] if r), t.get("source"), t.get("year")))
