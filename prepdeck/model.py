@@ -60,6 +60,7 @@ class Question:
     pitfalls: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     retired: Retired | None = None
+    title: str = ""  # the cheat sheet's short title; empty: the sheet prints the prompt
 
 
 @dataclass(frozen=True)

@@ -139,6 +139,8 @@ QUESTION = obj(
     "An interview question with its answer framework.",
     "id prompt kind level probing framework answer",
     id=Slug("Stable id: the GUID of every card and the anchor in REFERENCE.md derive from it."),
+    title=Text("A short title (at most about 8 words) that the cheat sheet prints instead of "
+               "the full prompt.", warn=8, limit=12, chars=70),
     prompt=Text("The question as the interviewer asks it.", warn=25, limit=40, question=True),
     kind=Enum("The kind of round.", KINDS),
     level=Enum("Seniority the question targets.", LEVELS),
