@@ -7,12 +7,13 @@ place that picks exit codes: 0 built, 1 problems in the source, 2 a bad command 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 from . import incremental, pipeline
-from .errors import BuildError, Mark, Problem
+from .errors import BuildError, EnvironmentProblem, Mark, Problem, UsageError
 from .outputs import write_all
 from .progress import Log
 from .project import build_time, commit_id, read_settings
@@ -81,7 +82,7 @@ def ledger_command(argv: list[str]) -> int:
         settings = read_settings(ROOT)
         src, _ = pipeline.read_source(ROOT, ROOT / "source", strict=True)
         pipeline.check_ledger(ROOT, ROOT / "source", src, settings)
-        data = pipeline.record_ledger(ROOT / "source", src, settings)
+        data = pipeline.record_ledger(ROOT, ROOT / "source", src, settings)
     except BuildError as err:
         return failed(err, "ledger not updated")
     changed = write_all(ROOT, {"source/ledger.json": data})
@@ -171,7 +172,35 @@ def preview_command(argv: list[str]) -> int:
     return 0
 
 
+def check_writable(out: Path) -> None:
+    """Fail before any work when the outputs could not be written (exit status 3)."""
+    probe = out
+    while not probe.exists():
+        if probe.is_symlink() or probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise EnvironmentProblem(f"--out {out}: {probe} is not a directory")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise EnvironmentProblem(f"--out {out}: {probe} is not writable")
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The command line; exit status 0 built, 1 source problems, 2 usage, 3 environment."""
+    try:
+        return _main(argv)
+    except UsageError as err:
+        print(f"usage error: {err}", file=sys.stderr)
+        return 2
+    except EnvironmentProblem as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 3
+    except OSError as err:  # writing the outputs
+        print(f"error: cannot write the outputs: {err}", file=sys.stderr)
+        return 3
+
+
+def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["preview"]:
         return preview_command(argv[1:])
@@ -181,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
         return release_command(argv[1:])
     args = parse_args(argv)
     log = Log(quiet=args.quiet, as_json=args.json)
+    if not args.check and not args.list_tracks:
+        check_writable(args.out)
+    failures: list[Problem] = []
+    files: dict[str, bytes] = {}
     try:
         started = time.perf_counter()
         settings = read_settings(ROOT)
@@ -197,12 +230,11 @@ def main(argv: list[str] | None = None) -> int:
                       f"{len(part.terms)} terms")
             return 0
         if args.track is not None and args.track not in tracks:
-            print(f"unknown track {args.track!r}; choose one of: {', '.join(tracks)}",
-                  file=sys.stderr)
-            return 2
+            raise UsageError(f"unknown track {args.track!r}; choose one of: "
+                             f"{', '.join(tracks)}")
         stories_path = args.stories or (ROOT / "my-stories.yaml")
         stories = None
-        if args.stories or stories_path.exists():
+        if args.stories or stories_path.exists() or stories_path.is_symlink():
             stories, found = pipeline.read_stories(ROOT, stories_path, src, strict=args.strict)
             log.warnings(found)
         if args.check:
@@ -211,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         log.stage("load+validate", seconds=loaded,
                   counts={"questions": len(src.questions), "frameworks": len(src.frameworks),
                           "stars": len(src.stars), "terms": len(src.terms)})
-        ctx = pipeline.Context(settings, build_time(ROOT), commit_id(ROOT), args.track)
+        ctx = pipeline.Context(settings, build_time(ROOT), commit_id(ROOT), args.track,
+                               strict=args.strict)
         targets = args.only or (["anki", "pdf"] if args.track else list(pipeline.TARGETS))
         sources = [*pipeline.source_paths(args.source)]
         if stories is not None and not args.track:
@@ -221,14 +254,17 @@ def main(argv: list[str] | None = None) -> int:
         inputs = {"version": settings.version, "time": ctx.build_time, "commit": ctx.commit,
                   "track": args.track, "stories": str(stories_path) if stories else None,
                   "preview": args.preview}
-        files: dict[str, bytes] = {}
-        for number, target in enumerate(targets, 1):
-            fp = incremental.fingerprint(target, sources, inputs)
-            if incremental.fresh(cache, args.out, target, fp):
-                log.stage(target, skipped="inputs unchanged since the last build")
-                continue
-            log.progress(number, len(targets), target)
-            started = time.perf_counter()
+    except BuildError as err:
+        log.problems(err.problems, args.strict)
+        return 1
+    for number, target in enumerate(targets, 1):
+        fp = incremental.fingerprint(target, sources, inputs)
+        if incremental.fresh(cache, args.out, target, fp):
+            log.stage(target, skipped="inputs unchanged since the last build")
+            continue
+        log.progress(number, len(targets), target)
+        started = time.perf_counter()
+        try:
             if target == "private":
                 made = pipeline.render_private(src, stories, ctx, args.only)
             else:
@@ -237,14 +273,18 @@ def main(argv: list[str] | None = None) -> int:
                 from prepdeck.preview import preview_files
 
                 made.update(preview_files(made))
-            log.stage(target, files=len(made), seconds=time.perf_counter() - started,
-                      size=sum(map(len, made.values())))
-            incremental.record(cache, target, fp, made)
-            files.update(made)
-    except BuildError as err:
-        log.problems(err.problems, args.strict)
-        return 1
+        except BuildError as err:  # one output failed: the others are still written
+            failures += err.problems
+            continue
+        log.stage(target, files=len(made), seconds=time.perf_counter() - started,
+                  size=sum(map(len, made.values())))
+        incremental.record(cache, target, fp, made)
+        files.update(made)
     changed = write_all(args.out, files)
     write_all(args.out, {incremental.CACHE: incremental.dump(cache)})
+    log.warnings(ctx.warnings)
+    if failures:
+        log.problems(failures, args.strict, written=sorted(files))
+        return 1
     log.outputs(files, changed)
     return 0

@@ -14,7 +14,8 @@ class Mark:
     col: int
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
+        """`path:line:col`; a problem with a whole output file (line 0) names only the path."""
+        return f"{self.file}:{self.line}:{self.col}" if self.line else self.file
 
 
 @dataclass(frozen=True, order=True)
@@ -36,3 +37,12 @@ class BuildError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(Exception):
+    """A bad command line (exit status 2)."""
+
+
+class EnvironmentProblem(Exception):
+    """The machine, not the source: an output that cannot be written, a missing system library,
+    a font that will not load (exit status 3)."""

@@ -11,6 +11,7 @@ major release. One note per line keeps the file diff-friendly and lets problems 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,16 +37,71 @@ def notetype_record(nt: notetypes.NoteType) -> dict[str, Any]:
 
 
 def points(note: NoteSpec) -> int | None:
-    return note.fields[0].count("{{c") if note.notetype == "cloze" else None
+    return note.points if note.notetype == "cloze" else None
+
+
+_SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+_NOTE_KEYS = {"guid": str, "notetype": str, "since": str, "points": int}
+_NOTETYPE_KEYS = {"model_id": int, "cloze": bool, "fields": list, "templates": list}
 
 
 def parse(text: str, file: str = FILE) -> tuple[Ledger | None, list[Problem]]:
+    """The ledger, or every way its text is malformed, each at its line."""
+    lines = text.splitlines()
+
+    def at(key: str) -> Mark:
+        needle = f"{json.dumps(key)}:"
+        line = next((i for i, ln in enumerate(lines, 1) if ln.lstrip().startswith(needle)), 1)
+        return Mark(file, line, 1)
+
+    fix = "restore it from git (`git checkout -- source/ledger.json`): it records what users "
+    fix += "already have"
     try:
         data = json.loads(text)
-        return Ledger(data["version"], data["notetypes"], data["notes"]), []
-    except (ValueError, KeyError, TypeError) as err:
-        return None, [Problem(Mark(file, 1, 1), f"not a valid ledger ({err}); restore it from "
-                                                "git: it records what users already have")]
+    except ValueError as err:
+        line, col = getattr(err, "lineno", 1), getattr(err, "colno", 1)
+        return None, [Problem(Mark(file, line, col), f"not valid JSON ({err}); {fix}")]
+    if not isinstance(data, dict):
+        return None, [Problem(Mark(file, 1, 1), f"expected a JSON object; {fix}")]
+    problems: list[Problem] = []
+    for key, kind in (("version", str), ("notetypes", dict), ("notes", dict)):
+        if not isinstance(data.get(key), kind):
+            what = "missing" if key not in data else f"not a {kind.__name__}"
+            problems.append(Problem(at(key) if key in data else Mark(file, 1, 1),
+                                    f"{key!r} is {what}; {fix}"))
+    if problems:
+        return None, problems
+    if not _SEMVER.match(data["version"]):
+        problems.append(Problem(at("version"), f"version {data['version']!r} is not "
+                                f"MAJOR.MINOR.PATCH; {fix}"))
+    for key, entry in data["notetypes"].items():
+        problems += _entry(entry, _NOTETYPE_KEYS, {"model_id", "cloze", "fields", "templates"},
+                           f"note type {key!r}", at(key), fix)
+    for key, entry in data["notes"].items():
+        found = _entry(entry, _NOTE_KEYS, {"guid", "notetype", "since"}, f"note {key!r}",
+                       at(key), fix)
+        if not found and not _SEMVER.match(entry["since"]):
+            found.append(Problem(at(key), f"note {key!r}: since {entry['since']!r} is not "
+                                 f"MAJOR.MINOR.PATCH; {fix}"))
+        problems += found
+    if problems:
+        return None, problems
+    return Ledger(data["version"], data["notetypes"], data["notes"]), []
+
+
+def _entry(entry: Any, kinds: dict[str, type], required: set[str], what: str, mark: Mark,
+           fix: str) -> list[Problem]:
+    if not isinstance(entry, dict):
+        return [Problem(mark, f"{what} is not an object; {fix}")]
+    problems = [Problem(mark, f"{what} lacks {key!r}; {fix}")
+                for key in sorted(required - entry.keys())]
+    for key, value in entry.items():
+        kind = kinds.get(key)
+        if kind is None:
+            problems.append(Problem(mark, f"{what} has an unknown key {key!r}; {fix}"))
+        elif not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            problems.append(Problem(mark, f"{what}: {key!r} must be a {kind.__name__}; {fix}"))
+    return problems
 
 
 def dump(ledger: Ledger) -> str:

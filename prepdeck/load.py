@@ -24,6 +24,17 @@ class Scalar(str):
 
     kind: str = "str"
     mark: Mark
+    # For a block scalar (| or >): the file line of the text's first line, and its indent.
+    first_line: int = 0
+    indent: int = 0
+
+    def at(self, line: int, col: int) -> Mark:
+        """The file position of 1-based `line`/`col` inside this scalar's text."""
+        if self.first_line:
+            return Mark(self.mark.file, self.first_line + line - 1, self.indent + col)
+        if line == 1:
+            return Mark(self.mark.file, self.mark.line, self.mark.col + col - 1)
+        return Mark(self.mark.file, self.mark.line + line - 1, 1)
 
 
 class Mapping(dict[str, "Value"]):
@@ -101,7 +112,7 @@ def load_text(text: str, file: str) -> tuple[Value | None, list[Problem]]:
     if root is None:
         return None, [Problem(Mark(file, 1, 1), "file is empty; add content or delete the file")]
     problems: list[Problem] = []
-    value = _Walker(file, problems).walk(root, 0)
+    value = _Walker(file, problems, text).walk(root, 0)
     return value, problems
 
 
@@ -126,10 +137,12 @@ def _yaml_problem(err: yaml.MarkedYAMLError, file: str) -> Problem:
 
 
 class _Walker:
-    def __init__(self, file: str, problems: list[Problem]) -> None:
+    def __init__(self, file: str, problems: list[Problem], text: str = "") -> None:
         self.file = file
         self.problems = problems
         self.seen: set[int] = set()
+        self.text = text
+        self._lines: list[str] | None = None
 
     def fail(self, node: yaml.Node, message: str) -> None:
         self.problems.append(Problem(_mark(self.file, node), message))
@@ -159,7 +172,22 @@ class _Walker:
         if tag not in _SCALAR_TAGS:
             self.fail(node, f"tag {shown!r} is not allowed; remove it and write plain text")
             return _scalar(str(node.value), "null", mark)
-        return _scalar(str(node.value), tag, mark)
+        scalar = _scalar(str(node.value), tag, mark)
+        if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+            self._place_block(scalar, node)
+        return scalar
+
+    def _place_block(self, scalar: Scalar, node: yaml.ScalarNode) -> None:
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        first = node.start_mark.line + 1  # 0-based index of the line after the indicator
+        while first < len(self._lines) and not self._lines[first].strip():
+            first += 1
+        leading_blank = len(str(node.value)) - len(str(node.value).lstrip("\n"))
+        if first < len(self._lines):
+            line = self._lines[first]
+            scalar.indent = len(line) - len(line.lstrip(" "))
+        scalar.first_line = first + 1 - leading_blank
 
     def _mapping(self, node: yaml.MappingNode, depth: int, mark: Mark) -> Mapping:
         out = Mapping()

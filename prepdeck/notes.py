@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 from . import model, notetypes
 from .ids import NAMESPACE, note_guid
-from .text import escape, md_inline
+from .text import anki_inline, anki_plain, cloze, deck_name, outline
 
 KIND_LABELS = {"system-design": "system design"}
 RETIRED_TAG = "prepdeck::retired"
 
 
 def retired_notice(retired: model.Retired) -> str:
-    return (f"Retired in v{escape(retired.version)}: {md_inline(retired.reason)} "
+    return (f"Retired in v{anki_plain(retired.version)}: {anki_inline(retired.reason)} "
             f"You can delete it: search <code>tag:{RETIRED_TAG}</code> in the browser.")
 
 
@@ -30,6 +30,7 @@ class NoteSpec:
     tags: tuple[str, ...]
     due: int  # position in the source, so new cards come in source order
     namespace: str = NAMESPACE  # personal stories use their own, so they never collide
+    points: int | None = None  # cloze notes: how many key points (from the source, not the HTML)
 
     @property
     def guid(self) -> str:
@@ -55,7 +56,8 @@ class _Notes:
         self.notes: list[NoteSpec] = []
 
     def add(self, key: str, note_id: str, deck: str, tags: list[str],
-            retired: model.Retired | None = None, **fields: str) -> None:
+            retired: model.Retired | None = None, points: int | None = None,
+            **fields: str) -> None:
         nt = notetypes.BY_KEY[key]
         unknown = set(fields) - set(nt.field_names)
         assert not unknown, f"{key} has no fields {unknown}"
@@ -64,10 +66,10 @@ class _Notes:
             fields["Extra"] = retired_notice(retired)
         values = tuple(fields.get(name, "") for name in nt.field_names)
         self.notes.append(NoteSpec(note_id, key, deck, values, tuple(sorted(set(tags))),
-                                   len(self.notes)))
+                                   len(self.notes), points=points))
 
     def topic(self, topic: model.Topic) -> None:
-        deck = f"{self.src.deck}::{topic.title}"
+        deck = deck_name(self.src.deck, topic.title)
         items = self.src.in_topic(topic.id)
         for q in items.questions:
             self.question(q, topic, deck)
@@ -85,72 +87,71 @@ class _Notes:
     def question(self, q: model.Question, topic: model.Topic, deck: str) -> None:
         link = anchor_url(self.ref, q.id)
         extra = (f"round::{q.kind}", f"level::{q.level}")
-        context = escape(f"{topic.title} · {KIND_LABELS.get(q.kind, q.kind)} · {q.level}")
+        context = anki_plain(f"{topic.title} · {KIND_LABELS.get(q.kind, q.kind)} · {q.level}")
         self.add("outline", q.id, deck, self._tags(topic, "outline", q.tracks, *extra),
-                 q.retired, Prompt=md_inline(q.prompt), Outline=outline_items(q.framework),
-                 Probing=md_inline(q.probing), Context=context, Link=link, Id=escape(q.id))
-        self.steps(q.id, md_inline(q.prompt), q.framework, topic, deck, q.tracks, link, extra,
+                 q.retired, Prompt=anki_inline(q.prompt), Outline=outline_items(q.framework),
+                 Probing=anki_inline(q.probing), Context=context, Link=link, Id=anki_plain(q.id))
+        self.steps(q.id, anki_inline(q.prompt), q.framework, topic, deck, q.tracks, link, extra,
                    q.retired)
         for qa in (*q.followups, *q.cards):
             label = "Follow-up" if qa.kind == "followup" else qa.kind.capitalize()
             self.qa(q.id, qa, topic, deck, q.tracks, link,
-                    f"{label} · {md_inline(q.prompt)}", extra, q.retired or qa.retired)
+                    f"{label} · {anki_inline(q.prompt)}", extra, q.retired or qa.retired)
 
     def framework(self, f: model.Framework, topic: model.Topic, deck: str) -> None:
         link = anchor_url(self.ref, f.id)
-        context = escape(f"{topic.title} · framework · {f.name}")
+        context = anki_plain(f"{topic.title} · framework · {f.name}")
         self.add("outline", f.id, deck, self._tags(topic, "outline", f.tracks, "round::framework"),
-                 f.retired, Prompt=md_inline(f.prompt), Outline=outline_items(f.steps),
-                 Context=context, Link=link, Id=escape(f.id))
-        self.steps(f.id, escape(f.name), f.steps, topic, deck, f.tracks, link,
+                 f.retired, Prompt=anki_inline(f.prompt), Outline=outline_items(f.steps),
+                 Context=context, Link=link, Id=anki_plain(f.id))
+        self.steps(f.id, anki_plain(f.name), f.steps, topic, deck, f.tracks, link,
                    ("round::framework",), f.retired)
         for qa in f.cards:
             self.qa(f.id, qa, topic, deck, f.tracks, link,
-                    f"{qa.kind.capitalize()} · {escape(f.name)}", ("round::framework",),
+                    f"{qa.kind.capitalize()} · {anki_plain(f.name)}", ("round::framework",),
                     f.retired or qa.retired)
 
     def steps(self, parent: str, title: str, points: tuple[model.Point, ...],
               topic: model.Topic, deck: str, tracks: tuple[str, ...], link: str,
               extra: tuple[str, ...], retired: model.Retired | None) -> None:
-        text = "".join(f"<li>{{{{c{i}::{md_inline(p.point)}}}}}</li>"
-                       for i, p in enumerate(points, 1))
-        glosses = "".join(f"<li><b>Step {i}.</b> {md_inline(p.gloss)}</li>"
+        text = "".join(f"<li>{cloze(i, p.point)}</li>" for i, p in enumerate(points, 1))
+        glosses = "".join(f"<li><b>Step {i}.</b> {anki_inline(p.gloss)}</li>"
                           for i, p in enumerate(points, 1))
         self.add("cloze", f"{parent}/steps", deck, self._tags(topic, "step", tracks, *extra),
-                 retired, Text=text, Glosses=glosses, Context=title,
-                 Link=link, Id=escape(f"{parent}/steps"))
+                 retired, points=len(points), Text=text, Glosses=glosses, Context=title,
+                 Link=link, Id=anki_plain(f"{parent}/steps"))
 
     def qa(self, parent: str, qa: model.QA, topic: model.Topic, deck: str,
            tracks: tuple[str, ...], link: str, context: str, extra: tuple[str, ...],
            retired: model.Retired | None) -> None:
         note_id = f"{parent}/{qa.id}"
         self.add("qa", note_id, deck, self._tags(topic, qa.kind, tracks, *extra), retired,
-                 Front=md_inline(qa.q), Back=md_inline(qa.a), Context=context,
-                 Source=source_line(qa.source, qa.year), Link=link, Id=escape(note_id))
+                 Front=anki_inline(qa.q), Back=anki_inline(qa.a), Context=context,
+                 Source=source_line(qa.source, qa.year), Link=link, Id=anki_plain(note_id))
 
     def star(self, s: model.Star, topic: model.Topic, deck: str) -> None:
         self.add("star", s.id, deck, self._tags(topic, "star", s.tracks, "round::behavioral"),
-                 s.retired, Prompt=md_inline(s.prompt), Probing=md_inline(s.probing),
-                 Situation=md_inline(s.situation), Task=md_inline(s.task),
-                 Action=md_inline(s.action), Result=md_inline(s.result),
-                 Reflection=md_inline(s.reflection),
-                 Competencies=escape(", ".join(s.competencies)),
-                 Context=escape(f"{topic.title} · behavioral · invented example: "
+                 s.retired, Prompt=anki_inline(s.prompt), Probing=anki_inline(s.probing),
+                 Situation=anki_inline(s.situation), Task=anki_inline(s.task),
+                 Action=anki_inline(s.action), Result=anki_inline(s.result),
+                 Reflection=anki_inline(s.reflection),
+                 Competencies=anki_plain(", ".join(s.competencies)),
+                 Context=anki_plain(f"{topic.title} · behavioral · invented example: "
                                 "tell your own story"),
-                 Link=anchor_url(self.ref, s.id), Id=escape(s.id))
+                 Link=anchor_url(self.ref, s.id), Id=anki_plain(s.id))
 
     def term(self, t: model.Term, topic: model.Topic, deck: str) -> None:
         self.add("term", t.id, deck, self._tags(topic, "term", t.tracks), t.retired,
-                 Term=md_inline(t.term), Definition=md_inline(t.definition),
-                 Context=escape(f"{topic.title} · term"), Source=source_line(t.source, t.year),
-                 Link=anchor_url(self.ref, t.id), Id=escape(t.id))
+                 Term=anki_inline(t.term), Definition=anki_inline(t.definition),
+                 Context=anki_plain(f"{topic.title} · term"), Source=source_line(t.source, t.year),
+                 Link=anchor_url(self.ref, t.id), Id=anki_plain(t.id))
 
 
 def outline_items(points: tuple[model.Point, ...]) -> str:
-    """The numbered outline: one piece shared by the outline card, the sheet and the reference."""
-    return "".join(f"<li>{md_inline(p.point)}</li>" for p in points)
+    """The numbered outline of the outline card (the sheet prints the same points)."""
+    return outline(p.point for p in points)
 
 
 def source_line(source: str | None, year: int | None) -> str:
-    return f"{md_inline(source)} ({year})" if source and year else ""
+    return f"{anki_inline(source)} ({year})" if source and year else ""
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import model
 from .errors import BuildError, Mark, Problem
+from .files import read_bytes
 from .load import Value, load_bytes
 from .project import Settings
 from .validate import validate
@@ -34,6 +34,8 @@ class Context:
     build_time: int
     commit: str = "unknown"
     track: str | None = None  # build only this track's deck and sheet (--track)
+    strict: bool = False  # over-budget sheets are errors, not warnings
+    warnings: list[Problem] = field(default_factory=list)  # found while rendering
 
     @property
     def build_date(self) -> str:
@@ -44,11 +46,14 @@ def source_paths(source_dir: Path) -> list[Path]:
     """Every file the public outputs are built from (for change detection)."""
     deck, topics = source_files(source_dir)
     ledger = source_dir / LEDGER_FILE
-    return [p for p in (deck, *topics, ledger) if p.exists()]
+    return [p for p in (deck, *topics, ledger) if p.is_file()]
 
 
 def source_files(source_dir: Path) -> tuple[Path, list[Path]]:
-    return source_dir / DECK_FILE, sorted((source_dir / TOPIC_DIR).glob("*.yaml"))
+    """deck.yaml and every topics/*.yaml entry (non-files too: reading reports them)."""
+    topics = source_dir / TOPIC_DIR
+    found = sorted(topics.glob("*.yaml")) if topics.is_dir() else []
+    return source_dir / DECK_FILE, found
 
 
 @contextmanager
@@ -78,12 +83,15 @@ def _read_source(root: Path, source_dir: Path, *, strict: bool
 
     def load(path: Path) -> tuple[str, Value] | None:
         name = _display(path, root)
-        value, found = load_bytes(path.read_bytes(), name)
+        raw, found = read_bytes(path, name, source_dir)
+        if raw is not None:
+            value, found = load_bytes(raw, name)
         problems.extend(found)
-        return (name, value) if value is not None else None
+        return (name, value) if raw is not None and value is not None else None
 
-    deck = load(deck_path) if deck_path.exists() else None
-    if not deck_path.exists():
+    deck_exists = deck_path.exists() or deck_path.is_symlink()
+    deck = load(deck_path) if deck_exists else None
+    if not deck_exists:
         problems.append(Problem(Mark(_display(deck_path, root), 1, 1),
                                 "missing; create it with title, deck and tracks"))
     if not topic_paths:
@@ -101,30 +109,48 @@ def _read_source(root: Path, source_dir: Path, *, strict: bool
 LEDGER_FILE = "ledger.json"
 
 
+def read_ledger(root: Path, source_dir: Path) -> tuple[Any, str, str]:
+    """(the parsed ledger or None when there is none, its text, its display name); raises
+    BuildError when the file is unreadable, not UTF-8 or malformed."""
+    from . import ledger
+    from .load import decode
+
+    path = source_dir / LEDGER_FILE
+    name = _display(path, root)
+    if not (path.exists() or path.is_symlink()):
+        return None, "", name  # nothing released yet
+    raw, problems = read_bytes(path, name, source_dir)
+    text = None
+    if raw is not None:
+        text, problems = decode(raw, name)
+    if text is None:
+        raise BuildError(problems)
+    recorded, problems = ledger.parse(text, name)
+    if recorded is None:
+        raise BuildError(problems)
+    return recorded, text, name
+
+
 def check_ledger(root: Path, source_dir: Path, src: model.Source, settings: Settings) -> None:
     """Raise BuildError when this build would break users of an earlier release."""
     from . import ledger
     from .notes import build_notes
 
-    path = source_dir / LEDGER_FILE
-    if not path.exists():
-        return  # nothing released yet
-    text = path.read_text(encoding="utf-8")
-    recorded, problems = ledger.parse(text, _display(path, root))
-    if recorded is not None:
-        notes = build_notes(src, settings.reference_url)
-        problems = ledger.check(recorded, notes, settings.version, text, _display(path, root))
+    recorded, text, name = read_ledger(root, source_dir)
+    if recorded is None:
+        return
+    notes = build_notes(src, settings.reference_url)
+    problems = ledger.check(recorded, notes, settings.version, text, name)
     if problems:
         raise BuildError(problems)
 
 
-def record_ledger(source_dir: Path, src: model.Source, settings: Settings) -> bytes:
+def record_ledger(root: Path, source_dir: Path, src: model.Source, settings: Settings) -> bytes:
     """The ledger after releasing settings.version (call after check_ledger passed)."""
     from . import ledger
     from .notes import build_notes
 
-    path = source_dir / LEDGER_FILE
-    old = ledger.parse(path.read_text(encoding="utf-8"))[0] if path.exists() else None
+    old, _, _ = read_ledger(root, source_dir)
     notes = build_notes(src, settings.reference_url)
     return ledger.dump(ledger.record(old, notes, settings.version)).encode()
 
@@ -137,7 +163,9 @@ def _display(path: Path, root: Path) -> str:
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    from .text import file_slug
+
+    return file_slug(text)
 
 
 def variants(src: model.Source, ctx: Context) -> list[tuple[str, model.Source, str | None]]:
@@ -154,16 +182,20 @@ def variants(src: model.Source, ctx: Context) -> list[tuple[str, model.Source, s
 
 def deck_descriptions(src: model.Source, ctx: Context,
                       track: str | None = None) -> dict[str, str]:
-    version = f"Content version {ctx.settings.version}, built {ctx.build_date}."
-    scope = (f" Track: {track}; it shares its cards with the full deck, so importing both "
-             "never duplicates a card." if track else "")
-    root = (f"<p>{src.title}.{scope}</p><p>{version} Newer releases: "
-            f'<a href="{ctx.settings.releases_url}">{ctx.settings.releases_url}</a>. '
+    """Deck overview HTML (Anki shows it as HTML, so every source string is escaped)."""
+    from .text import anki_plain, deck_name
+
+    version = anki_plain(f"Content version {ctx.settings.version}, built {ctx.build_date}.")
+    scope = (f" Track: {anki_plain(track)}; it shares its cards with the full deck, so "
+             "importing both never duplicates a card." if track else "")
+    url = anki_plain(ctx.settings.releases_url)
+    root = (f"<p>{anki_plain(src.title)}.{scope}</p><p>{version} Newer releases: "
+            f'<a href="{url}">{url}</a>. '
             "Import a new release over this one with the default options: your reviews "
             "are kept.</p>")
     out = {src.deck: root}
     for topic in src.topics:
-        out[f"{src.deck}::{topic.title}"] = f"<p>{topic.title}. {version}</p>"
+        out[deck_name(src.deck, topic.title)] = f"<p>{anki_plain(topic.title)}. {version}</p>"
     return out
 
 
@@ -197,13 +229,22 @@ def render_pdf(src: model.Source, ctx: Context) -> dict[str, bytes]:
 def sheet_pdf(src: model.Source, ctx: Context, paper: str, name: str, track: str | None,
               extra: str = "") -> bytes:
     """One cheat sheet as PDF bytes: the live items of `src`, with the build's footer."""
-    from .render_pdf import render_pdf as pdf_bytes
-    from .render_sheet import render_sheet
+    from .render_pdf import render_pdf_pages
+    from .render_sheet import page_budget, render_sheet
 
     html = render_sheet(src.current(), paper=paper, version=ctx.settings.version,
                         build_date=ctx.build_date, commit=ctx.commit, url=ctx.settings.repo_url,
                         license_name=ctx.settings.license, track=track, extra=extra)
-    return pdf_bytes(html, name)
+    data, pages = render_pdf_pages(html, name)
+    budget = page_budget(track)
+    if pages > budget:
+        problem = Problem(Mark(name, 0, 0), f"{pages} pages, over the budget of {budget} for "
+                          "this sheet; give questions a short `title`, trim key points, or "
+                          "split the content into tracks", warning=not ctx.strict)
+        if ctx.strict:
+            raise BuildError([problem])
+        ctx.warnings.append(problem)
+    return data
 
 
 def render_schema(src: model.Source, ctx: Context) -> dict[str, bytes]:
@@ -235,10 +276,13 @@ def read_stories(root: Path, path: Path, src: model.Source, *, strict: bool = Fa
     from .stories import validate_stories
 
     name = _display(path, root)
-    if not path.exists():
+    if not (path.exists() or path.is_symlink()):
         raise BuildError([Problem(Mark(name, 1, 1), "no such file; copy "
                                   "source/stories.example.yaml to my-stories.yaml and fill it")])
-    value, problems = load_bytes(path.read_bytes(), name)
+    raw, problems = read_bytes(path, name)
+    value = None
+    if raw is not None:
+        value, problems = load_bytes(raw, name)
     stories: Any = ()
     if value is not None:
         stories, found = validate_stories(value, name, src)
@@ -295,7 +339,7 @@ def release_bundle(root: Path, source_dir: Path, src: model.Source, ctx: Context
     version = ctx.settings.version
     notes = build_notes(src, ctx.settings.reference_url)
     path = source_dir / LEDGER_FILE
-    recorded = ledger.parse(path.read_text(encoding="utf-8"))[0] if path.exists() else None
+    recorded, _, _ = read_ledger(root, source_dir)
     missing = [n.id for n in notes if recorded is None or n.id not in recorded.notes]
     if not dry_run and (recorded is None or recorded.version != version or missing):
         detail = f"{len(missing)} note id(s) are not recorded" if missing else (

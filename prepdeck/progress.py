@@ -23,7 +23,9 @@ class Log:
             if not self.as_json:
                 print(p, file=sys.stderr)
 
-    def problems(self, problems: list[Problem], strict: bool) -> None:
+    def problems(self, problems: list[Problem], strict: bool,
+                 written: list[str] | None = None) -> None:
+        """`written`: the outputs that built and were written despite the problems."""
         errors = sum(1 for p in problems if strict or not p.warning)
         self.report["ok"] = False
         self.report["problems"] = [_problem(p) for p in problems]
@@ -32,7 +34,9 @@ class Log:
             return
         for p in problems:
             print(p, file=sys.stderr)
-        print(f"{errors} problem(s); nothing was written", file=sys.stderr)
+        done = (f"wrote only the outputs that built: {', '.join(written)}" if written
+                else "nothing was written")
+        print(f"{errors} problem(s); {done}", file=sys.stderr)
 
     def progress(self, number: int, total: int, target: str) -> None:
         if self.tty:

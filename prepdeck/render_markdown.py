@@ -8,34 +8,13 @@ document's structure (a trailing `#` in a heading, a leading `|`).
 
 from __future__ import annotations
 
-import re
-
 from . import model
+from .text import ref_block, ref_inline
 
 _KIND = {"system-design": "system design"}
 
 
-_CODE_SPAN = re.compile(r"(`+)(?:.*?)\1")
-_BLOCK_MARK = re.compile(r"^(\s*)(?:(\d+)([.)])|([#>+*=|-]))")
-
-
-def _inline(text: str) -> str:
-    """Make one-line source text safe inside a heading, list item or paragraph.
-
-    Escapes what could start a block (`#`, `>`, `-`, `1.`, `|`), a heading's closing `#`s, and
-    every `<` outside code spans, so no source text can add structure or tags to the document.
-    """
-    pieces = []
-    last = 0
-    for m in _CODE_SPAN.finditer(text):
-        pieces.append(text[last:m.start()].replace("<", r"\<"))
-        pieces.append(m.group(0))
-        last = m.end()
-    pieces.append(text[last:].replace("<", r"\<"))
-    text = "".join(pieces)
-    text = _BLOCK_MARK.sub(lambda m: m.group(1) + (f"{m.group(2)}\\{m.group(3)}" if m.group(2)
-                                                   else "\\" + m.group(4)), text)
-    return re.sub(r"#+\s*$", lambda m: m.group(0).replace("#", r"\#"), text)
+_inline = ref_inline
 
 
 def _anchor(item_id: str) -> str:
@@ -70,7 +49,7 @@ def _question(q: model.Question, titles: dict[str, str], tracks: dict[str, str])
     out = [_anchor(q.id), f"### {_inline(q.prompt)}", badges,
            f"**What they are probing:** {_inline(q.probing)}",
            "**Framework**", _points(q.framework),
-           "**Model answer**", q.answer.strip()]
+           "**Model answer**", ref_block(q.answer)]
     out += _qas("Follow-ups", q.followups)
     out += _qas("Why, contrasts and facts", q.cards)
     if q.pitfalls:
@@ -82,7 +61,7 @@ def _framework(f: model.Framework, titles: dict[str, str]) -> list[str]:
     out = [_anchor(f.id), f"### Framework: {_inline(f.name)}", f"*{_inline(f.prompt)}*",
            _points(f.steps)]
     if f.summary:
-        out.append(f.summary.strip())
+        out.append(ref_block(f.summary))
     out += _qas("Why and contrasts", f.cards)
     return out + _related(f.related, titles)
 

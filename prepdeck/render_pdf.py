@@ -1,11 +1,22 @@
-"""HTML -> PDF bytes with WeasyPrint. Its warnings become problems, never a silent bad sheet."""
+"""HTML -> PDF bytes with WeasyPrint. Its warnings become problems, never a silent bad sheet.
+
+WeasyPrint would fetch any URL the HTML names (an image, a stylesheet, a font). The build
+must never reach the network or read a stray file, so it gets a fetcher that serves only the
+files under ``assets/`` (the sheet's CSS and its fonts) and refuses everything else.
+"""
 
 from __future__ import annotations
 
 import logging
+import mimetypes
 from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
-from .errors import BuildError, Mark, Problem
+from .errors import BuildError, EnvironmentProblem, Mark, Problem
+
+ASSETS = resources.files("prepdeck").joinpath("assets")
 
 
 class _Collect(logging.Handler):
@@ -17,21 +28,67 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_pdf(html: str, name: str) -> bytes:
-    """Render one sheet; WeasyPrint warnings (a missing font, bad CSS) fail the build."""
-    import weasyprint
+def local_file(url: str, allowed: Path) -> Path:
+    """The file a `file:` URL names, if it lies inside `allowed`; ValueError otherwise."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        raise ValueError(f"refused to fetch {url[:80]!r}: the sheet uses only its own assets")
+    path = Path(unquote(parts.path)).resolve()
+    if not path.is_relative_to(allowed.resolve()) or not path.is_file():
+        raise ValueError(f"refused to read {path}: the sheet uses only its own assets")
+    return path
 
-    assets = resources.files("prepdeck").joinpath("assets")
-    css = assets.joinpath("sheet.css").read_text(encoding="utf-8")
-    logger = logging.getLogger("weasyprint")
-    handler = _Collect()
-    logger.addHandler(handler)
+
+def _fetcher(allowed: Path) -> Any:
+    from weasyprint import urls
+
+    if hasattr(urls, "URLFetcher"):  # WeasyPrint >= 66
+
+        class LocalOnly(urls.URLFetcher):  # type: ignore[misc]
+            def fetch(self, url: str, headers: Any = None) -> Any:
+                path = local_file(url, allowed)
+                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return urls.URLFetcherResponse(url, body=path.read_bytes(),
+                                               headers={"Content-Type": mime})
+
+        return LocalOnly()
+
+    def fetch(url: str) -> dict[str, Any]:  # older WeasyPrint: a function returning a dict
+        path = local_file(url, allowed)
+        return {"string": path.read_bytes(), "mime_type": mimetypes.guess_type(path.name)[0],
+                "redirected_url": url}
+
+    return fetch
+
+
+def render_pdf(html: str, name: str) -> bytes:
+    """Render one sheet; WeasyPrint warnings (a missing font, bad CSS, a refused URL) fail
+    the build, reported against the output `name`."""
+    return render_pdf_pages(html, name)[0]
+
+
+def render_pdf_pages(html: str, name: str) -> tuple[bytes, int]:
+    """The PDF bytes and its page count."""
     try:
-        doc = weasyprint.HTML(string=html, base_url=str(assets) + "/")
-        data: bytes = doc.write_pdf(stylesheets=[weasyprint.CSS(string=css,
-                                                                base_url=str(assets) + "/")])
-    finally:
-        logger.removeHandler(handler)
+        import weasyprint
+    except (ImportError, OSError) as err:  # Pango or HarfBuzz missing from the system
+        raise EnvironmentProblem(f"WeasyPrint cannot start ({err}); install its system "
+                                 "libraries: bash .ci/setup") from None
+
+    with resources.as_file(ASSETS) as assets:
+        css = (assets / "sheet.css").read_text(encoding="utf-8")
+        base = assets.resolve().as_uri() + "/"
+        fetcher = _fetcher(assets)
+        logger = logging.getLogger("weasyprint")
+        handler = _Collect()
+        logger.addHandler(handler)
+        try:
+            doc = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render(
+                stylesheets=[weasyprint.CSS(string=css, base_url=base, url_fetcher=fetcher)])
+            pages = len(doc.pages)
+            data: bytes = doc.write_pdf()
+        finally:
+            logger.removeHandler(handler)
     if handler.messages:
-        raise BuildError([Problem(Mark(name, 1, 1), f"WeasyPrint: {m}") for m in handler.messages])
-    return data
+        raise BuildError([Problem(Mark(name, 0, 0), f"WeasyPrint: {m}") for m in handler.messages])
+    return data, pages

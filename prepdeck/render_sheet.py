@@ -7,14 +7,19 @@ per topic, always next to the topic's name, so a black-and-white print loses not
 from __future__ import annotations
 
 from . import availability, model
-from .notes import outline_items
-from .text import escape, md_inline
+from .text import escape, outline, sheet_inline
 
 ACCENTS = ("#1f4e8c", "#2e6b30", "#7a2f7a", "#9a4a12", "#00695c", "#8f1d30", "#4e342e", "#37474f")
 PAPERS = {"a4": "A4 landscape", "letter": "letter landscape"}
-# The sheet must fit on this many pages per paper size (tests/test_pdf.py enforces it): two
-# sheets printed double-sided, small enough to keep on the desk.
-PAGE_BUDGET = 4
+# Pages per paper size: a track's sheet is two sheets printed double-sided; the full sheet
+# (every track) may take twice that. Over budget is a warning (an error with --strict).
+TRACK_PAGE_BUDGET = 4
+PAGE_BUDGET = 8
+
+
+def page_budget(track: str | None) -> int:
+    """The page budget of the full sheet (track None) or of one track's or private sheet."""
+    return TRACK_PAGE_BUDGET if track and track != "my stories" else PAGE_BUDGET
 
 
 def _item(title: str, points: str, extra: str = "") -> str:
@@ -23,15 +28,23 @@ def _item(title: str, points: str, extra: str = "") -> str:
 
 def _table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]] | tuple[
         tuple[str, ...], ...], note: str = "") -> str:
-    head = "".join(f"<th>{md_inline(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{md_inline(c)}</td>" for c in row) + "</tr>"
+    head = "".join(f"<th>{sheet_inline(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{sheet_inline(c)}</td>" for c in row) + "</tr>"
                    for row in rows)
     return (f'<div class="item"><p class="q">{title}</p><table><thead><tr>{head}</tr></thead>'
             f'<tbody>{body}</tbody></table>{note}</div>')
 
 
+def _points(points: tuple[model.Point, ...]) -> str:
+    return outline((p.point for p in points), "sheet")
+
+
+def _term_source(t: model.Term) -> str:
+    return f" ({sheet_inline(t.source)}, {t.year})" if t.source and t.year else ""
+
+
 def _source(source: str | None, year: int | None) -> str:
-    return f'<p class="src">Source: {md_inline(source)}, {year}</p>' if source and year else ""
+    return f'<p class="src">Source: {sheet_inline(source)}, {year}</p>' if source and year else ""
 
 
 def _topic(src: model.Source, topic: model.Topic, accent: str) -> str:
@@ -40,13 +53,13 @@ def _topic(src: model.Source, topic: model.Topic, accent: str) -> str:
                                             items.tables)
     parts = [f'<h2 class="topic-head">{escape(topic.title)} '
              f'<span class="count">({len(questions)} questions)</span></h2>']
-    parts += [_item(md_inline(q.prompt), outline_items(q.framework)) for q in questions]
-    parts += [_item(f'{md_inline(f.name)} <span class="tag">framework</span>',
-                    outline_items(f.steps)) for f in frameworks]
-    parts += [_table(md_inline(t.title), t.columns, t.rows, _source(t.source, t.year))
+    parts += [_item(sheet_inline(q.title or q.prompt), _points(q.framework)) for q in questions]
+    parts += [_item(f'{sheet_inline(f.name)} <span class="tag">framework</span>',
+                    _points(f.steps)) for f in frameworks]
+    parts += [_table(sheet_inline(t.title), t.columns, t.rows, _source(t.source, t.year))
               for t in tables]
     if stars:
-        spine = "".join(f"<li>{md_inline(s.spine)}</li>" for s in stars)
+        spine = "".join(f"<li>{sheet_inline(s.spine)}</li>" for s in stars)
         parts.append('<div class="item"><p class="q">STAR examples '
                      '<span class="tag">invented; use your own</span></p>'
                      f'<ol>{spine}</ol></div>')
@@ -57,9 +70,9 @@ def _reference(src: model.Source) -> str:
     parts = ['<h2 class="topic-head">Reference tables and key terms</h2>',
              _table("Availability and the downtime it allows", availability.COLUMNS,
                     availability.table(), '<p class="src">Computed: (1 - SLO) x window.</p>')]
-    terms = "".join(f"<p><b>{md_inline(t.term)}</b>: {md_inline(t.definition)}"
-                    f"{' (' + md_inline(t.source) + ', ' + str(t.year) + ')' if t.source else ''}"
-                    "</p>" for t in sorted(src.terms, key=lambda t: t.term.casefold()))
+    terms = "".join(f"<p><b>{sheet_inline(t.term)}</b>: {sheet_inline(t.definition)}"
+                    f"{_term_source(t)}</p>"
+                    for t in sorted(src.terms, key=lambda t: t.term.casefold()))
     parts.append(f'<div class="terms">{terms}</div>')
     return f'<section style="--accent: #222">{"".join(parts)}</section>'
 

@@ -27,6 +27,8 @@ class Text:
     limit: int | None = None  # hard word limit
     question: bool = False  # a card front: exactly one question mark
     chars: int | None = None  # hard character cap, where the sheet's layout needs one
+    sheet: bool = False  # printed on the cheat sheet: every character needs a glyph there
+    deck_name: bool = False  # an Anki deck name: '::' would nest a subdeck
 
 
 @dataclass(frozen=True)
@@ -99,14 +101,15 @@ RETIRED = obj(
 
 TRACK_REFS = List("Tracks (roles) this item belongs to; defaults to the topic's tracks.",
                   Ref("A track id from deck.yaml.", ("tracks",)), min_items=1)
-SOURCE = Text("Where a number that changes over time comes from (title or URL).", limit=25)
+SOURCE = Text("Where a number that changes over time comes from (title or URL).", limit=25,
+              sheet=True)
 YEAR = Int("The year of `source`; printed next to the number.", 1950, 2100)
 
 POINT = obj(
     "One key point of a framework: a short label plus a one-line gloss.",
     "point gloss",
     point=Text("The label, as it appears on the outline card and the cheat sheet.",
-               warn=5, limit=8, chars=48),
+               warn=5, limit=8, chars=48, sheet=True),
     gloss=Text("One line that explains the point; shown when the point is the hidden cloze.",
                warn=25, limit=40),
 )
@@ -140,8 +143,9 @@ QUESTION = obj(
     "id prompt kind level probing framework answer",
     id=Slug("Stable id: the GUID of every card and the anchor in REFERENCE.md derive from it."),
     title=Text("A short title (at most about 8 words) that the cheat sheet prints instead of "
-               "the full prompt.", warn=8, limit=12, chars=70),
-    prompt=Text("The question as the interviewer asks it.", warn=25, limit=40, question=True),
+               "the full prompt.", warn=8, limit=12, chars=70, sheet=True),
+    prompt=Text("The question as the interviewer asks it.", warn=25, limit=40, question=True,
+                sheet=True),
     kind=Enum("The kind of round.", KINDS),
     level=Enum("Seniority the question targets.", LEVELS),
     tracks=TRACK_REFS,
@@ -160,7 +164,7 @@ FRAMEWORK = obj(
     "A reusable framework (a release lifecycle, incident response steps).",
     "id name prompt steps",
     id=Slug("Stable id; never reuse or change it."),
-    name=Text("Short name of the framework.", warn=6, limit=10),
+    name=Text("Short name of the framework.", warn=6, limit=10, sheet=True),
     prompt=Text("The outline card's front, e.g. 'The five steps of X, in order?'",
                 warn=25, limit=40, question=True),
     tracks=TRACK_REFS,
@@ -179,7 +183,7 @@ STAR = obj(
     id=Slug("Stable id; never reuse or change it."),
     prompt=Text("The behavioral question or request ('Tell me about...').", warn=30, limit=45),
     spine=Text("The story in one line (trigger: what you did; result), for the cheat sheet.",
-               warn=14, limit=18, chars=100),
+               warn=14, limit=18, chars=100, sheet=True),
     tracks=TRACK_REFS,
     probing=Text("What the interviewer listens for.", warn=35, limit=60),
     situation=STAR_PART,
@@ -196,8 +200,8 @@ TERM = obj(
     "A glossary term.",
     "id term definition",
     id=Slug("Stable id; never reuse or change it."),
-    term=Text("The term.", warn=6, limit=10),
-    definition=Text("A definition that fits on a card.", warn=35, limit=50),
+    term=Text("The term.", warn=6, limit=10, sheet=True),
+    definition=Text("A definition that fits on a card.", warn=35, limit=50, sheet=True),
     tracks=TRACK_REFS,
     source=SOURCE,
     year=YEAR,
@@ -206,12 +210,12 @@ TERM = obj(
     retired=RETIRED,
 )
 
-CELL = Text("One cell: a few words.", warn=8, limit=12, chars=80)
+CELL = Text("One cell: a few words.", warn=8, limit=12, chars=80, sheet=True)
 TABLE = obj(
     "A compact reference table for the cheat sheet and the reference (e.g. strategies compared).",
     "id title columns rows",
     id=Slug("Stable id; the anchor in REFERENCE.md."),
-    title=Text("Title of the table.", limit=8),
+    title=Text("Title of the table.", limit=8, sheet=True),
     columns=List("Column headings.", CELL, 2, 5),
     rows=List("Rows; each has one cell per column.", List("One row.", CELL, 2, 5), 1, 12),
     source=SOURCE,
@@ -222,7 +226,8 @@ TOPIC = obj(
     "The topic this file covers; it becomes a subdeck and a section.",
     "id title tracks",
     id=Slug("Stable topic id; used in tags (topic::ID)."),
-    title=Text("Title; also the subdeck name, so keep it once released.", limit=6),
+    title=Text("Title; also the subdeck name, so keep it once released.", limit=6, sheet=True,
+               deck_name=True),
     tracks=List("Default tracks of the items in this file.", Ref("A track id.", ("tracks",)),
                 min_items=1),
 )
@@ -242,7 +247,7 @@ TRACK = obj(
     "A track (role) that selects a slice of the material.",
     "id title",
     id=Slug("Track id; used in tags (track::ID)."),
-    title=Text("Title of the track.", limit=8),
+    title=Text("Title of the track.", limit=8, sheet=True),
 )
 
 CONFUSABLE = obj(
@@ -255,8 +260,9 @@ CONFUSABLE = obj(
 DECK_FILE = obj(
     "The project-wide settings of the source tree.",
     "title deck tracks",
-    title=Text("Title printed on the reference and cheat sheet.", limit=12),
-    deck=Text("Root Anki deck name; keep it once released (cards never move).", limit=6),
+    title=Text("Title printed on the reference and cheat sheet.", limit=12, sheet=True),
+    deck=Text("Root Anki deck name; keep it once released (cards never move).", limit=6,
+              deck_name=True),
     tracks=List("The tracks items can belong to.", TRACK, min_items=1),
     confusables=List("Pairs of terms that need a contrast card (rule C7).", CONFUSABLE),
 )
@@ -266,7 +272,7 @@ STORY = obj(
     "One of your own stories. Bullet-like sentences, not a script; figures from your work.",
     "id headline situation task action result reflection competencies answers",
     id=Slug("Stable id of the story; your cards keep their history while it stays the same."),
-    headline=Text("The story in one line, with its impact.", warn=15, limit=25),
+    headline=Text("The story in one line, with its impact.", warn=15, limit=25, sheet=True),
     situation=STAR_PART,
     task=STAR_PART,
     action=STAR_PART,

@@ -15,7 +15,7 @@ from . import model, schema
 from .errors import Mark, Problem
 from .load import Value
 from .notes import NoteSpec, anchor_url
-from .text import escape, md_inline
+from .text import anki_inline, anki_plain, deck_name, escape, ref_inline, sheet_inline
 from .validate import _Checker
 
 NAMESPACE = "prepdeck-my-stories"  # never change: your story cards' GUIDs derive from it
@@ -78,26 +78,26 @@ def story_notes(stories: tuple[Story, ...], src: model.Source,
                 reference_url: str) -> list[NoteSpec]:
     """Per story a note with six cards (headline + each STAR part), and one 'which story
     answers this question?' card per linked question."""
-    deck = f"{src.deck}::My Stories"
+    deck = deck_name(src.deck, "My Stories")
     prompts = {q.id: q.prompt for q in src.questions} | {s.id: s.prompt for s in src.stars}
     notes: list[NoteSpec] = []
     for story in stories:
-        answers = "".join(f"<li>{md_inline(prompts[a])}</li>" for a in story.answers)
+        answers = "".join(f"<li>{anki_inline(prompts[a])}</li>" for a in story.answers)
         tags = ("kind::story", "topic::my-stories",
                 *(f"competency::{re.sub(r'[^a-z0-9]+', '-', c.lower()).strip('-')}"
                   for c in story.competencies))
-        fields = {"Headline": md_inline(story.headline),
-                  **{p.capitalize(): md_inline(getattr(story, p)) for p in PARTS},
-                  "Competencies": escape(", ".join(story.competencies)),
+        fields = {"Headline": anki_inline(story.headline),
+                  **{p.capitalize(): anki_inline(getattr(story, p)) for p in PARTS},
+                  "Competencies": anki_plain(", ".join(story.competencies)),
                   "Answers": f"<ul>{answers}</ul>", "Context": "My Stories",
-                  "Link": "", "Id": escape(story.id), "Extra": ""}
+                  "Link": "", "Id": anki_plain(story.id), "Extra": ""}
         notes.append(_spec(story.id, "story", deck, fields, tags, len(notes)))
         for answer in story.answers:
             note_id = f"{story.id}/answers-{answer}"
-            qa = {"Front": f"Which of your stories answers: {md_inline(prompts[answer])}",
-                  "Back": md_inline(story.headline), "Context": "My Stories",
+            qa = {"Front": f"Which of your stories answers: {anki_inline(prompts[answer])}",
+                  "Back": anki_inline(story.headline), "Context": "My Stories",
                   "Source": "", "Link": anchor_url(reference_url, answer),
-                  "Id": escape(note_id), "Extra": ""}
+                  "Id": anki_plain(note_id), "Extra": ""}
             notes.append(_spec(note_id, "qa", deck, qa, ("kind::story", "topic::my-stories"),
                                len(notes)))
     return notes
@@ -122,7 +122,7 @@ def competency_map(stories: tuple[Story, ...]) -> list[tuple[str, list[str]]]:
 
 def map_markdown(stories: tuple[Story, ...], src: model.Source) -> str:
     prompts = {q.id: q.prompt for q in src.questions} | {s.id: s.prompt for s in src.stars}
-    rows = "\n".join(f"| {c} | {'<br>'.join(_cell(h) for h in hs)} |"
+    rows = "\n".join(f"| {_cell(c)} | {'<br>'.join(_cell(h) for h in hs)} |"
                      for c, hs in competency_map(stories))
     answers = "\n".join(f"- **{_cell(s.headline)}** answers: "
                         + "; ".join(f"[{_cell(prompts[a])}](#{a})" for a in s.answers)
@@ -133,13 +133,13 @@ def map_markdown(stories: tuple[Story, ...], src: model.Source) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", r"\|").replace("<", r"\<")
+    return ref_inline(text).replace("|", r"\|")
 
 
 def map_html(stories: tuple[Story, ...]) -> str:
-    rows = "".join(f"<tr><td>{escape(c)}</td><td>{'<br>'.join(md_inline(h) for h in hs)}</td>"
+    rows = "".join(f"<tr><td>{escape(c)}</td><td>{'<br>'.join(sheet_inline(h) for h in hs)}</td>"
                    "</tr>" for c, hs in competency_map(stories))
-    heads = "".join(f"<li>{md_inline(s.headline)}</li>" for s in stories)
+    heads = "".join(f"<li>{sheet_inline(s.headline)}</li>" for s in stories)
     return ('<section style="--accent: #444"><h2 class="topic-head">My stories '
             '<span class="count">(private)</span></h2>'
             '<div class="item"><p class="q">Competency map</p><table><thead><tr>'

@@ -10,17 +10,23 @@ import difflib
 import re
 from typing import Any
 
-from . import lint, model, schema
+from . import glyphs, lint, model, schema
 from .errors import Mark, Problem
 from .load import Mapping, Scalar, Sequence, Value
-from .text import headings, raw_html, words
+from .text import control_chars, file_slug, markdown_issues, words
 
 _SLUG = re.compile(schema.SLUG)
 _DIGIT = re.compile(r"\d")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+_DECIMAL = re.compile(r"^[0-9]{1,9}$")  # not YAML 1.1's 0x7E4, 0o17 or 1:20:00
 _KIND_NAMES = {"bool": "a true/false value", "int": "a number", "float": "a number",
                "null": "empty (null)", "timestamp": "a date"}
 RESERVED_LOCAL_IDS = {"steps"}
+# Anchors the reference writes itself; an item id equal to one would hijack its links.
+RESERVED_IDS = {"glossary", "retired", "contents"}
+RESERVED_ID_PREFIX = "topic-"
+# Output-name suffixes the build uses itself; a track with one of these ids would overwrite them.
+RESERVED_TRACKS = {"my-stories"}
 
 
 class _Checker:
@@ -61,7 +67,7 @@ class _Checker:
                 return None
             return str(value)
         if isinstance(spec, schema.Int):
-            if value.kind != "int" or not spec.minimum <= int(value) <= spec.maximum:
+            if not _DECIMAL.match(value) or not spec.minimum <= int(value) <= spec.maximum:
                 self.fail(value.mark, path, f"{value!r} must be a whole number from "
                           f"{spec.minimum} to {spec.maximum}")
                 return None
@@ -75,6 +81,13 @@ class _Checker:
         text = self._string(value, path, schema.MAX_TEXT_CHARS)
         if text is None:
             return None
+        for issue in markdown_issues(text, block=False):
+            self.fail(value.at(issue.line, issue.col), path, issue.message)
+        if spec.sheet:
+            self._glyphs(value, text, path)
+        if spec.deck_name and "::" in text:
+            self.fail(value.mark, path, "contains '::', which Anki reads as a subdeck "
+                      "separator; use another separator such as ' - '")
         if "\n" in text:
             self.fail(value.mark, path, "text contains a line break, but it must be one line; "
                       "fold it into one line")
@@ -95,16 +108,32 @@ class _Checker:
         return text
 
     def _markdown(self, value: Scalar, path: str) -> str | None:
-        text = self._string(value, path, schema.MAX_MARKDOWN_CHARS)
-        found = headings(text) if text else []
-        if found:
-            self.fail(value.mark, path, f"line {found[0]} of the text is a Markdown heading, "
-                      "which would break the reference's outline; use a **bold** lead-in, or "
-                      "write '\\#' for a literal '#' at the start of a line")
+        text = self._string(value, path, schema.MAX_MARKDOWN_CHARS, block=True)
+        if text is None:
             return None
-        return text
+        issues = markdown_issues(text, block=True)
+        for issue in issues:
+            self.fail(value.at(issue.line + self._leading_lines(value), issue.col), path,
+                      issue.message)
+        return None if issues else text
 
-    def _string(self, value: Scalar, path: str, max_chars: int) -> str | None:
+    @staticmethod
+    def _leading_lines(value: str) -> int:
+        """Blank lines the stored text dropped from the start of the scalar."""
+        head = value[: len(value) - len(value.lstrip())]
+        return head.count("\n")
+
+    def _glyphs(self, value: Scalar, text: str, path: str) -> None:
+        """Every character the sheet prints must exist in its fonts (else a blank box)."""
+        offset = len(value) - len(value.lstrip())
+        seen: set[str] = set()
+        for i, char in enumerate(text):
+            if char not in seen and not glyphs.drawable(char):
+                seen.add(char)
+                self.fail(value.at(1, offset + i + 1), path, glyphs.message(char))
+
+    def _string(self, value: Scalar, path: str, max_chars: int, *,
+                block: bool = False) -> str | None:
         if value.kind != "str":
             what = _KIND_NAMES.get(value.kind, value.kind)
             if value.kind == "null":
@@ -113,8 +142,14 @@ class _Checker:
                 self.fail(value.mark, path, f"{value!r} reads as {what} in YAML, not text; "
                           f"quote it: \"{value}\"")
             return None
-        text = value.strip()
-        if not text:
+        bad = control_chars(value)
+        for issue in bad:
+            self.fail(value.at(issue.line, issue.col), path, issue.message)
+        if bad:
+            return None
+        # A Markdown block keeps its first line's indent (it may open an indented code block).
+        text = value.lstrip("\n").rstrip() if block else value.strip()
+        if not text.strip():
             self.fail(value.mark, path, "is empty; write the text or remove the key")
             return None
         if len(text) > max_chars:
@@ -179,6 +214,8 @@ def validate(deck: tuple[str, Value] | None, files: list[tuple[str, Value]],
     deck_data = c.check(deck[1], schema.DECK_FILE, "") if deck else None
     checked = [(name, c.check(value, schema.TOPIC_FILE, "")) for name, value in files]
     builder = _Builder(c, deck_data or {})
+    if deck and deck_data:
+        builder.check_deck(deck[1])
     for name, data in checked:
         if data:
             builder.add_file(name, data)
@@ -207,11 +244,37 @@ class _Builder:
         self.stars: list[model.Star] = []
         self.terms: list[model.Term] = []
         self.tables: list[model.Table] = []
+        self.prompts: dict[str, Mark] = {}  # normalised prompt -> where it was first asked
         tracks = [t for t in deck.get("tracks") or [] if t and t.get("id")]
         self.track_ids = {t["id"] for t in tracks}
 
+    def check_deck(self, value: Value) -> None:
+        """Names that Anki and file systems interpret: checked once, with their lines."""
+        assert isinstance(value, Mapping)
+        deck = value.get("deck")
+        if isinstance(deck, Scalar) and self.deck.get("deck") and not file_slug(deck):
+            self.c.fail(deck.mark, "deck", f"{str(deck)!r} gives no usable file name (the "
+                        "outputs are named after it); include some Latin letters or digits")
+        seen: dict[str, Mark] = {}
+        tracks = value.get("tracks")
+        for i, track in enumerate(tracks if isinstance(tracks, Sequence) else []):
+            tid = track.get("id") if isinstance(track, Mapping) else None
+            if not isinstance(tid, Scalar):
+                continue
+            if tid in seen:
+                self.c.fail(tid.mark, f"tracks[{i}].id", f"duplicate track id {str(tid)!r}, "
+                            f"already used at {seen[tid]}; give each track its own id")
+            elif tid in RESERVED_TRACKS:
+                self.c.fail(tid.mark, f"tracks[{i}].id", f"track id {str(tid)!r} is reserved "
+                            "(the private story outputs use that name); pick another")
+            seen.setdefault(str(tid), tid.mark)
+
     def claim(self, item_id: str | None, mark: Mark, path: str) -> bool:
         if item_id is None:
+            return False
+        if item_id in RESERVED_IDS or item_id.startswith(RESERVED_ID_PREFIX):
+            self.c.fail(mark, path, f"id {item_id!r} is reserved: the reference uses it for "
+                        "its own anchors; pick another id")
             return False
         if item_id in self.ids:
             first = self.ids[item_id]
@@ -226,12 +289,16 @@ class _Builder:
         if not topic or not topic.get("id") or not topic.get("title") or not topic.get("tracks"):
             return
         t = model.Topic(str(topic["id"]), topic["title"], tuple(map(str, topic["tracks"])), name)
-        if any(o.id == t.id for o in self.topics):
-            other = next(o for o in self.topics if o.id == t.id)
-            self.c.fail(topic["id"].mark, "topic.id", f"topic {t.id!r} is already defined "
-                        f"in {other.file}; each file covers its own topic")
+        other = next((o for o in self.topics if o.id == t.id), None)
+        if other is not None and (other.title, other.tracks) != (t.title, t.tracks):
+            self.c.fail(topic["id"].mark, "topic.id", f"topic {t.id!r} continues {other.file} "
+                        "but with another title or tracks; a topic may span several files "
+                        "only if each file gives it the same title and tracks")
             return
-        self.topics.append(t)
+        if other is None:
+            self.topics.append(t)
+        else:
+            t = other  # this file continues a topic begun in an earlier file
         for key, build in (("questions", self._question), ("frameworks", self._framework),
                            ("stars", self._star), ("terms", self._term),
                            ("tables", self._table)):
@@ -286,6 +353,12 @@ class _Builder:
         if not self.claim(q["id"], q["id"].mark, f"{path}.id"):
             return
         followups, cards = self._qas(q, file, path, q["id"])
+        key = " ".join(re.sub(r"[^\w\s]", " ", q["prompt"].casefold()).split())
+        first = self.prompts.setdefault(key, q["id"].mark)
+        if first != q["id"].mark:
+            self.c.fail(q["id"].mark, f"{path}.prompt", f"the same prompt as the question at "
+                        f"{first}; merge the two or make one of them ask something else",
+                        warning=True)
         self.questions.append(model.Question(
             str(q["id"]), topic.id, q["prompt"], q["kind"], q["level"], self._tracks(q, topic),
             q["probing"], tuple(model.Point(p["point"], p["gloss"]) for p in q["framework"] if p),

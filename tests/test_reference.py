@@ -84,9 +84,11 @@ def test_heading_outline(shipped: model.Source) -> None:
     heads = outline(rendered(shipped))
     assert [h for h in heads if h[0] == "h1"] == [("h1", shipped.title)]
     h2 = [title for tag, title in heads if tag == "h2"]
-    assert h2 == ["Contents", *(t.title for t in shipped.topics), "Glossary"]
+    retired = ["Retired"] if shipped.retired_items() else []
+    assert h2 == ["Contents", *(t.title for t in shipped.topics), "Glossary", *retired]
     h3 = [title for tag, title in heads if tag == "h3"]
-    assert len(h3) == len(shipped.questions) + len(shipped.frameworks) + len(shipped.stars)
+    live = shipped.current()
+    assert len(h3) == len(live.questions) + len(live.frameworks) + len(live.stars)
     assert all(tag in {"h1", "h2", "h3"} for tag, _ in heads)
     html = MarkdownIt("commonmark", {"html": True}).render(rendered(shipped))
     assert html.count("<h3>") == len(h3)
@@ -122,6 +124,5 @@ def test_headings_in_markdown_fields_are_rejected(tmp_path: Path) -> None:
                           "      # Priority: build one artifact.")
     src = make_tree(tmp_path, t=bad)
     assert problems(src) == [
-        "topics/t.yaml:16:13: questions[0].answer: line 1 of the text is a Markdown heading, "
-        "which would break the reference's outline; use a **bold** lead-in, or write '\\#' "
-        "for a literal '#' at the start of a line"]
+        "topics/t.yaml:17:7: questions[0].answer: a Markdown heading would break the "
+        "reference's outline; use a **bold** lead-in, or write '\\#' for a literal '#'"]
