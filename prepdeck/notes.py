@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from . import model, notetypes
 from .ids import NAMESPACE, note_guid
+from .render_markdown import page_of
 from .text import anki_inline, anki_plain, cloze, deck_name, outline
 
 KIND_LABELS = {"system-design": "system design"}
@@ -37,8 +38,9 @@ class NoteSpec:
         return note_guid(self.id, self.namespace)
 
 
-def anchor_url(reference_url: str, anchor: str) -> str:
-    return f"{reference_url}#{anchor}"
+def anchor_url(reference_url: str, anchor: str, pages: dict[str, str]) -> str:
+    """The card's link: the item's page of the reference on GitHub, at its anchor."""
+    return f"{reference_url}{pages[anchor]}#{anchor}"
 
 
 def build_notes(src: model.Source, reference_url: str) -> list[NoteSpec]:
@@ -53,6 +55,7 @@ class _Notes:
     def __init__(self, src: model.Source, reference_url: str) -> None:
         self.src = src
         self.ref = reference_url
+        self.pages = page_of(src)
         self.notes: list[NoteSpec] = []
 
     def add(self, key: str, note_id: str, deck: str, tags: list[str],
@@ -85,7 +88,7 @@ class _Notes:
         return [f"topic::{topic.id}", f"kind::{kind}", *(f"track::{t}" for t in tracks), *extra]
 
     def question(self, q: model.Question, topic: model.Topic, deck: str) -> None:
-        link = anchor_url(self.ref, q.id)
+        link = anchor_url(self.ref, q.id, self.pages)
         extra = (f"round::{q.kind}", f"level::{q.level}")
         context = anki_plain(f"{topic.title} · {KIND_LABELS.get(q.kind, q.kind)} · {q.level}")
         self.add("outline", q.id, deck, self._tags(topic, "outline", q.tracks, *extra),
@@ -99,7 +102,7 @@ class _Notes:
                     f"{label} · {anki_inline(q.prompt)}", extra, q.retired or qa.retired)
 
     def framework(self, f: model.Framework, topic: model.Topic, deck: str) -> None:
-        link = anchor_url(self.ref, f.id)
+        link = anchor_url(self.ref, f.id, self.pages)
         context = anki_plain(f"{topic.title} · framework · {f.name}")
         self.add("outline", f.id, deck, self._tags(topic, "outline", f.tracks, "round::framework"),
                  f.retired, Prompt=anki_inline(f.prompt), Outline=outline_items(f.steps),
@@ -138,13 +141,13 @@ class _Notes:
                  Competencies=anki_plain(", ".join(s.competencies)),
                  Context=anki_plain(f"{topic.title} · behavioral · invented example: "
                                 "tell your own story"),
-                 Link=anchor_url(self.ref, s.id), Id=anki_plain(s.id))
+                 Link=anchor_url(self.ref, s.id, self.pages), Id=anki_plain(s.id))
 
     def term(self, t: model.Term, topic: model.Topic, deck: str) -> None:
         self.add("term", t.id, deck, self._tags(topic, "term", t.tracks), t.retired,
                  Term=anki_inline(t.term), Definition=anki_inline(t.definition),
                  Context=anki_plain(f"{topic.title} · term"), Source=source_line(t.source, t.year),
-                 Link=anchor_url(self.ref, t.id), Id=anki_plain(t.id))
+                 Link=anchor_url(self.ref, t.id, self.pages), Id=anki_plain(t.id))
 
 
 def outline_items(points: tuple[model.Point, ...]) -> str:

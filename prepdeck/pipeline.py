@@ -212,9 +212,10 @@ def render_anki(src: model.Source, ctx: Context) -> dict[str, bytes]:
 
 
 def render_md(src: model.Source, ctx: Context) -> dict[str, bytes]:
-    from .render_markdown import render_reference
+    from .render_markdown import render_reference_pages
 
-    return {"REFERENCE.md": render_reference(src, ctx.settings.version).encode()}
+    pages = render_reference_pages(src, ctx.settings.version)
+    return {name: text.encode() for name, text in pages.items()}
 
 
 def render_pdf(src: model.Source, ctx: Context) -> dict[str, bytes]:
@@ -347,8 +348,12 @@ def release_bundle(root: Path, source_dir: Path, src: model.Source, ctx: Context
         raise BuildError([Problem(Mark(_display(path, root), 1, 1),
                                   f"the ledger is not ready for v{version}: {detail}; run "
                                   "`python build.py ledger` and commit source/ledger.json")])
+    from .render_markdown import render_reference
+
     base = slug(src.deck)
-    built = render(src, ctx, ["anki", "md", "pdf"])
+    built = render(src, ctx, ["anki", "pdf"])
+    # The reference as one file that reads offline (the repository has it in pages).
+    built["REFERENCE.md"] = render_reference(src, version).encode()
     assets: dict[str, bytes] = {}
     for name, data in built.items():
         leaf = name.rsplit("/", 1)[-1]

@@ -29,8 +29,9 @@ class Settings:
 
     @property
     def reference_url(self) -> str:
-        """Where cards link to: the reference on the default branch, which GitHub renders."""
-        return f"{self.repo_url}/blob/main/REFERENCE.md"
+        """The base cards link under: the repository's default branch, which GitHub renders;
+        a card's link is this plus its reference page and anchor."""
+        return f"{self.repo_url}/blob/main/"
 
     @property
     def releases_url(self) -> str:

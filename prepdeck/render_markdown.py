@@ -37,13 +37,16 @@ def _qas(title: str, qas: tuple[model.QA, ...]) -> list[str]:
     return [f"**{title}**", "\n".join(lines)]
 
 
-def _related(ids: tuple[str, ...], titles: dict[str, str]) -> list[str]:
+Links = dict[str, tuple[str, str]]  # id -> (title as inline Markdown, link target)
+
+
+def _related(ids: tuple[str, ...], links: Links) -> list[str]:
     if not ids:
         return []
-    return ["Related: " + " · ".join(f"[{titles[i]}](#{i})" for i in ids)]
+    return ["Related: " + " · ".join(f"[{links[i][0]}]({links[i][1]})" for i in ids)]
 
 
-def _question(q: model.Question, titles: dict[str, str], tracks: dict[str, str]) -> list[str]:
+def _question(q: model.Question, links: Links, tracks: dict[str, str]) -> list[str]:
     badges = " · ".join([f"`{_KIND.get(q.kind, q.kind)}`", f"`{q.level}`",
                          *(f"`{tracks[t]}`" for t in q.tracks)])
     out = [_anchor(q.id), f"### {_inline(q.prompt)}", badges,
@@ -54,16 +57,16 @@ def _question(q: model.Question, titles: dict[str, str], tracks: dict[str, str])
     out += _qas("Why, contrasts and facts", q.cards)
     if q.pitfalls:
         out += ["**Pitfalls**", "\n".join(f"- {_inline(p)}" for p in q.pitfalls)]
-    return out + _related(q.related, titles)
+    return out + _related(q.related, links)
 
 
-def _framework(f: model.Framework, titles: dict[str, str]) -> list[str]:
+def _framework(f: model.Framework, links: Links) -> list[str]:
     out = [_anchor(f.id), f"### Framework: {_inline(f.name)}", f"*{_inline(f.prompt)}*",
            _points(f.steps)]
     if f.summary:
         out.append(ref_block(f.summary))
     out += _qas("Why and contrasts", f.cards)
-    return out + _related(f.related, titles)
+    return out + _related(f.related, links)
 
 
 def _star(s: model.Star) -> list[str]:
@@ -81,29 +84,66 @@ def _counts(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def render_reference(full: model.Source, version: str) -> str:
-    """The reference of the live items; retired ones keep an anchor in a closing section, so
-    links from cards already in users' collections still land somewhere useful."""
-    src = full.current()
+def _topic_counts(src: model.Source, topic: model.Topic) -> str:
+    items = src.in_topic(topic.id)
+    parts = [_counts(len(items.questions), "question"),
+             _counts(len(items.frameworks), "framework"),
+             _counts(len(items.stars), "STAR example")]
+    return ", ".join(p for p in parts if not p.startswith("0 "))
+
+
+def _intro(version: str, readme: str) -> str:
+    return (f"Content version **{version}**. Generated from `source/` by `python build.py`; edit "
+            "the YAML, not this file. Study the same material as Anki cards and a printable "
+            f"sheet: see the [README]({readme}).")
+
+
+def _titles(src: model.Source) -> dict[str, str]:
     titles = {q.id: _inline(q.prompt) for q in src.questions}
     titles.update({f.id: f"Framework: {_inline(f.name)}" for f in src.frameworks})
+    titles.update({s.id: f"STAR example: {_inline(s.prompt)}" for s in src.stars})
     titles.update({t.id: _inline(t.term) for t in src.terms})
+    return titles
+
+
+def _glossary(src: model.Source, links: Links) -> list[str]:
+    blocks = []
+    for term in sorted(src.terms, key=lambda x: (x.term.casefold(), x.id)):
+        line = f"{_anchor(term.id)}**{_inline(term.term)}**: {_inline(term.definition)}"
+        blocks.append(line + _source(term) + "".join(
+            f" See [{links[r][0]}]({links[r][1]})." for r in term.related))
+    return blocks
+
+
+def _retired(full: model.Source) -> list[str]:
+    retired = full.retired_items()
+    if not retired:
+        return []
+    return ["Withdrawn from the decks. Their cards stay in your collection until you "
+            "delete them: search `tag:prepdeck::retired` in the Anki browser.",
+            "\n".join(f"- {_anchor(item_id)}**{_inline(title)}**: retired in v{r.version}. "
+                      f"{_inline(r.reason)}" for item_id, title, r in retired)]
+
+
+def _topic_body(src: model.Source, topic: model.Topic, links: Links) -> list[str]:
     tracks = {t.id: t.title for t in src.tracks}
-    blocks: list[str] = [
-        f"# {_inline(src.title)}",
-        f"Content version **{version}**. Generated from `source/` by `python build.py`; edit the "
-        "YAML, not this file. Study the same material as Anki cards and a printable sheet: see "
-        "the [README](README.md).",
-        "## Contents",
-    ]
-    toc = []
-    for t in src.topics:
-        items = src.in_topic(t.id)
-        parts = [_counts(len(items.questions), "question"),
-                 _counts(len(items.frameworks), "framework"),
-                 _counts(len(items.stars), "STAR example")]
-        toc.append(f"- [{_inline(t.title)}](#topic-{t.id}): "
-                   + ", ".join(p for p in parts if not p.startswith("0 ")))
+    items = src.in_topic(topic.id)
+    blocks: list[str] = []
+    for q in items.questions:
+        blocks += _question(q, links, tracks)
+    for f in items.frameworks:
+        blocks += _framework(f, links)
+    return blocks
+
+
+def render_reference(full: model.Source, version: str) -> str:
+    """The whole reference as one file (the release asset that reads offline, and the private
+    reference); retired items keep an anchor in a closing section."""
+    src = full.current()
+    links = {i: (t, f"#{i}") for i, t in _titles(src).items()}
+    blocks: list[str] = [f"# {_inline(src.title)}", _intro(version, "README.md"), "## Contents"]
+    toc = [f"- [{_inline(t.title)}](#topic-{t.id}): {_topic_counts(src, t)}"
+           for t in src.topics]
     toc.append(f"- [Glossary](#glossary): {_counts(len(src.terms), 'term')}")
     retired = full.retired_items()
     if retired:
@@ -111,25 +151,103 @@ def render_reference(full: model.Source, version: str) -> str:
     blocks.append("\n".join(toc))
     for t in src.topics:
         blocks += [f'<a id="topic-{t.id}"></a>', f"## {_inline(t.title)}"]
-        items = src.in_topic(t.id)
-        for q in items.questions:
-            blocks += _question(q, titles, tracks)
-        for f in items.frameworks:
-            blocks += _framework(f, titles)
-        for s in items.stars:
+        blocks += _topic_body(src, t, links)
+        for s in src.in_topic(t.id).stars:
             blocks += _star(s)
-    blocks += ['<a id="glossary"></a>', "## Glossary"]
-    for term in sorted(src.terms, key=lambda x: (x.term.casefold(), x.id)):
-        line = f"{_anchor(term.id)}**{_inline(term.term)}**: {_inline(term.definition)}"
-        blocks.append(line + _source(term) + "".join(
-            f" See [{titles[r]}](#{r})." for r in term.related))
+    blocks += ['<a id="glossary"></a>', "## Glossary", *_glossary(src, links)]
     if retired:
-        blocks += ['<a id="retired"></a>', "## Retired",
-                   "Withdrawn from the decks. Their cards stay in your collection until you "
-                   "delete them: search `tag:prepdeck::retired` in the Anki browser."]
-        blocks.append("\n".join(
-            f"- {_anchor(item_id)}**{_inline(title)}**: retired in v{r.version}. "
-            f"{_inline(r.reason)}" for item_id, title, r in retired))
+        blocks += ['<a id="retired"></a>', "## Retired", *_retired(full)]
+    return _join(blocks)
+
+
+# --- the reference in pages: one file per topic, the STAR examples and the glossary ---------
+
+PAGE_DIR = "reference"
+STARS_PAGE = "star-examples"
+GLOSSARY_PAGE = "glossary"
+RETIRED_PAGE = "retired"
+
+
+def page_of(src: model.Source) -> dict[str, str]:
+    """Every anchor id -> the page (path from the project root) that holds it."""
+    pages: dict[str, str] = {}
+    for q in src.questions:
+        pages[q.id] = f"{PAGE_DIR}/{q.topic}.md"
+    for f in src.frameworks:
+        pages[f.id] = f"{PAGE_DIR}/{f.topic}.md"
+    pages.update({s.id: f"{PAGE_DIR}/{STARS_PAGE}.md" for s in src.stars})
+    pages.update({t.id: f"{PAGE_DIR}/{GLOSSARY_PAGE}.md" for t in src.terms})
+    pages.update({item_id: f"{PAGE_DIR}/{RETIRED_PAGE}.md"
+                  for item_id, _, _ in src.retired_items()})
+    return pages
+
+
+def render_reference_pages(full: model.Source, version: str) -> dict[str, str]:
+    """REFERENCE.md (a short index) plus reference/*.md, each small enough for a phone.
+
+    The index keeps an anchor for every item id, so a link to `REFERENCE.md#id` from an older
+    card lands on a line that leads to the item's page in one click."""
+    src = full.current()
+    pages = page_of(full)
+    titles = _titles(src)
+    links = {i: (t, pages[i].removeprefix(f"{PAGE_DIR}/") + f"#{i}") for i, t in titles.items()}
+    out: dict[str, str] = {}
+    back = f"[Index](../REFERENCE.md) · {_inline(src.title)}"
+    for t in src.topics:
+        out[f"{PAGE_DIR}/{t.id}.md"] = _join([
+            back, f"# {_inline(t.title)}", _intro(version, "../README.md"),
+            *_topic_body(src, t, links)])
+    stars = [s for t in src.topics for s in src.in_topic(t.id).stars]
+    if stars:
+        out[f"{PAGE_DIR}/{STARS_PAGE}.md"] = _join([
+            back, "# STAR examples", _intro(version, "../README.md"),
+            *(block for s in stars for block in _star(s))])
+    out[f"{PAGE_DIR}/{GLOSSARY_PAGE}.md"] = _join([
+        back, "# Glossary", _intro(version, "../README.md"), *_glossary(src, links)])
+    retired = _retired(full)
+    if retired:
+        out[f"{PAGE_DIR}/{RETIRED_PAGE}.md"] = _join([
+            back, "# Retired", _intro(version, "../README.md"), *retired])
+    out["REFERENCE.md"] = _index(full, src, pages, version)
+    return dict(sorted(out.items()))
+
+
+def _index(full: model.Source, src: model.Source, pages: dict[str, str], version: str) -> str:
+    titles = _titles(src)
+    toc = [f"- {_anchor(f'topic-{t.id}')}[{_inline(t.title)}]({PAGE_DIR}/{t.id}.md): "
+           f"{_topic_counts(src, t)}" for t in src.topics]
+    if src.stars:
+        toc.append(f"- [STAR examples]({PAGE_DIR}/{STARS_PAGE}.md): "
+                   f"{_counts(len(src.stars), 'example')}")
+    toc.append(f"- {_anchor('glossary')}[Glossary]({PAGE_DIR}/{GLOSSARY_PAGE}.md): "
+               f"{_counts(len(src.terms), 'term')}")
+    retired = full.retired_items()
+    if retired:
+        toc.append(f"- {_anchor('retired')}[Retired]({PAGE_DIR}/{RETIRED_PAGE}.md): "
+                   f"{_counts(len(retired), 'item')}")
+    blocks = [f"# {_inline(src.title)}", _intro(version, "README.md"),
+              "The answers live in one page per topic under [`reference/`](reference/), "
+              "small enough to open on a phone. Every card links straight to its item there.",
+              "## Contents", "\n".join(toc), "## Every item",
+              "One line per item, in source order; each line's anchor is the item's id, so "
+              "links to this file from older cards still lead to the item."]
+    for t in src.topics:
+        items = src.in_topic(t.id)
+        ids = [*(q.id for q in items.questions), *(f.id for f in items.frameworks),
+               *(s.id for s in items.stars)]
+        if ids:
+            blocks += [f"**{_inline(t.title)}**", "\n".join(
+                f"- {_anchor(i)}[{titles[i]}]({pages[i]}#{i})" for i in ids)]
+    blocks += ["**Glossary**", "\n".join(
+        f"- {_anchor(term.id)}[{_inline(term.term)}]({pages[term.id]}#{term.id})"
+        for term in sorted(src.terms, key=lambda x: (x.term.casefold(), x.id)))]
+    if retired:
+        blocks += ["**Retired**", "\n".join(
+            f"- {_anchor(i)}[{_inline(title)}]({pages[i]}#{i})" for i, title, _ in retired)]
+    return _join(blocks)
+
+
+def _join(blocks: list[str]) -> str:
     return _tidy("\n\n".join(b.strip("\n") for b in blocks if b.strip()))
 
 

@@ -15,6 +15,7 @@ from . import model, schema
 from .errors import Mark, Problem
 from .load import Value
 from .notes import NoteSpec, anchor_url
+from .render_markdown import page_of
 from .text import anki_inline, anki_plain, deck_name, escape, ref_inline, sheet_inline
 from .validate import _Checker
 
@@ -81,6 +82,7 @@ def story_notes(stories: tuple[Story, ...], src: model.Source,
     deck = deck_name(src.deck, "My Stories")
     prompts = {q.id: q.prompt for q in src.questions} | {s.id: s.prompt for s in src.stars}
     notes: list[NoteSpec] = []
+    pages = page_of(src)
     for story in stories:
         answers = "".join(f"<li>{anki_inline(prompts[a])}</li>" for a in story.answers)
         tags = ("kind::story", "topic::my-stories",
@@ -96,7 +98,7 @@ def story_notes(stories: tuple[Story, ...], src: model.Source,
             note_id = f"{story.id}/answers-{answer}"
             qa = {"Front": f"Which of your stories answers: {anki_inline(prompts[answer])}",
                   "Back": anki_inline(story.headline), "Context": "My Stories",
-                  "Source": "", "Link": anchor_url(reference_url, answer),
+                  "Source": "", "Link": anchor_url(reference_url, answer, pages),
                   "Id": anki_plain(note_id), "Extra": ""}
             notes.append(_spec(note_id, "qa", deck, qa, ("kind::story", "topic::my-stories"),
                                len(notes)))

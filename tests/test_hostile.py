@@ -417,7 +417,8 @@ def accepted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     from markdown_it import MarkdownIt
     from pypdf import PdfReader
 
-    reference = built["REFERENCE.md"].read_text(encoding="utf-8")
+    reference = "\n\n".join(path.read_text(encoding="utf-8") for name, path in
+                            sorted(built.items()) if name.endswith(".md"))
     github = MarkdownIt("commonmark", {"html": True}).enable("table").render(reference)
     sheet = "".join(page.extract_text() for page in PdfReader(
         built["pdf/devops-interview-prep-a4.pdf"]).pages)
@@ -510,6 +511,7 @@ def test_remote_urls_are_never_fetched(tmp_path: Path) -> None:
                        "pdf/x.pdf")
     finally:
         server.shutdown()
+        server.server_close()
     assert hits == []
     assert "refused" in str(err.value)
 

@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 
 from prepdeck import model
 from prepdeck.project import read_settings
-from prepdeck.render_markdown import render_reference
+from prepdeck.render_markdown import render_reference, render_reference_pages
 
 ANCHOR = re.compile(r'<a id="([^"]+)"></a>')
 
@@ -26,52 +26,103 @@ def anchors(text: str) -> list[str]:
     return ANCHOR.findall(text)
 
 
-def internal_links(text: str) -> list[str]:
-    md = MarkdownIt("commonmark")
-    found = []
-    for tok in md.parse(text):
-        for child in tok.children or ():
-            href = child.attrGet("href") if child.type == "link_open" else None
-            if isinstance(href, str) and href.startswith("#"):
-                found.append(href[1:])
-    return found
+def pages(src: model.Source) -> dict[str, str]:
+    return render_reference_pages(src, read_settings(ROOT).version)
 
 
 def test_committed_reference_is_current(shipped: model.Source) -> None:
-    committed = (ROOT / "REFERENCE.md").read_text(encoding="utf-8")
-    assert committed == rendered(shipped), (
-        "REFERENCE.md is out of date with source/; regenerate it with: python build.py --only md")
+    """REFERENCE.md and every page under reference/ match the source, with no stale page."""
+    expected = pages(shipped)
+    committed = {p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8")
+                 for p in [ROOT / "REFERENCE.md", *sorted((ROOT / "reference").glob("*.md"))]}
+    stale = sorted(set(committed) - set(expected))
+    assert not stale, f"remove stale pages: {stale}"
+    for name, text in expected.items():
+        assert committed.get(name) == text, (
+            f"{name} is out of date with source/; regenerate with: python build.py --only md")
+
+
+def test_every_page_is_small_enough_for_a_phone(shipped: model.Source) -> None:
+    sizes = {name: len(text.encode()) for name, text in pages(shipped).items()}
+    assert max(sizes.values()) < 200_000, sizes
+    assert sizes["REFERENCE.md"] < 100_000
+
+
+def _resolve(name: str, href: str) -> tuple[str, str]:
+    """A relative link from page `name` -> (target page, anchor)."""
+    import posixpath
+
+    target, _, anchor = href.partition("#")
+    page = posixpath.normpath(posixpath.join(posixpath.dirname(name), target)) if target else name
+    return page, anchor
 
 
 def test_anchors_unique_and_links_resolve(shipped: model.Source) -> None:
-    text = rendered(shipped)
-    ids = anchors(text)
-    assert len(ids) == len(set(ids))
-    items = [*shipped.questions, *shipped.frameworks, *shipped.stars, *shipped.terms]
-    assert {i.id for i in items} <= set(ids)
-    links = internal_links(text)
-    assert links, "expected internal links (contents, related)"
-    assert set(links) <= set(ids)
+    rendered_pages = pages(shipped)
+    anchors_of = {name: anchors(text) for name, text in rendered_pages.items()}
+    for name, ids in anchors_of.items():
+        assert len(ids) == len(set(ids)), name
+    everywhere = {i for name, ids in anchors_of.items() if name != "REFERENCE.md" for i in ids}
+    live = shipped.current()
+    items = [*live.questions, *live.frameworks, *live.stars, *live.terms]
+    assert {i.id for i in items} <= everywhere
+    checked = 0
+    for name, text in rendered_pages.items():
+        for href in links(text):
+            if href.startswith(("http", "../README.md", "README.md")) or href.endswith("/"):
+                continue
+            page, anchor = _resolve(name, href)
+            assert page in rendered_pages, (name, href)
+            assert not anchor or anchor in anchors_of[page], (name, href)
+            checked += 1
+    assert checked > len(items)  # the index, related links and term cross-references
+
+
+def links(text: str) -> list[str]:
+    found = []
+    for tok in MarkdownIt("commonmark").parse(text):
+        for child in tok.children or ():
+            href = child.attrGet("href") if child.type == "link_open" else None
+            if isinstance(href, str):
+                found.append(href)
+    return found
 
 
 def test_every_card_link_resolves(collection: Any, shipped_apkg: Path,
                                   shipped: model.Source) -> None:
     import_apkg(collection, shipped_apkg)
-    ids = set(anchors(rendered(shipped)))
-    base = read_settings(ROOT).reference_url + "#"
+    rendered_pages = pages(shipped)
+    base = read_settings(ROOT).reference_url
     for nid in collection.find_notes(""):
         link = collection.get_note(nid)["Link"]
-        assert link.startswith(base)
-        assert link.removeprefix(base) in ids
+        assert link.startswith(base + "reference/"), link
+        page, _, anchor = link.removeprefix(base).partition("#")
+        assert anchor in anchors(rendered_pages[page]), link
+
+
+def test_every_anchor_of_0_1_0_still_leads_to_its_item(shipped: model.Source) -> None:
+    """Links into the one-file REFERENCE.md of v0.1.0 land on an index line whose link opens
+    the item's page at the item."""
+    old = (ROOT / "tests/fixtures/reference-0.1.0-anchors.txt").read_text().split()
+    assert len(old) > 100
+    rendered_pages = pages(shipped)
+    index = rendered_pages["REFERENCE.md"]
+    for anchor in old:
+        line = next((ln for ln in index.splitlines() if f'<a id="{anchor}"></a>' in ln), None)
+        assert line is not None, f"REFERENCE.md lost the anchor {anchor!r}"
+        targets = links(line)
+        assert targets, line
+        page, item = _resolve("REFERENCE.md", targets[0])
+        assert page in rendered_pages
+        assert not item or item in anchors(rendered_pages[page]), (anchor, targets[0])
 
 
 def test_layout_is_diff_friendly(shipped: model.Source) -> None:
-    text = rendered(shipped)
-    assert text.endswith("\n") and not text.endswith("\n\n")
-    assert not [n for n, line in enumerate(text.splitlines(), 1) if line != line.rstrip()]
-    prose = re.sub(r"^```.*?^```", "(code)", text, flags=re.S | re.M)
-    assert "\n\n\n" not in prose
-    assert rendered(shipped) == text
+    for name, text in pages(shipped).items():
+        assert text.endswith("\n") and not text.endswith("\n\n"), name
+        assert not [n for n, line in enumerate(text.splitlines(), 1) if line != line.rstrip()]
+        prose = re.sub(r"^```.*?^```", "(code)", text, flags=re.S | re.M)
+        assert "\n\n\n" not in prose, name
 
 
 def outline(text: str) -> list[tuple[str, str]]:
