@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # What the clients add around a card: the desktop reviewer's margin and its night-mode colours,
-# which a note type's CSS must override (ANKI.md section 5).
+# which a note type's CSS must override.
 CLIENT_CSS = ("body { margin: 20px; } "
               "body.nightMode { background-color: #2c2c2c; color: #fcfcfc; }")
 WIDTHS = (360, 430)

@@ -1,7 +1,7 @@
 """The id ledger: every note id ever released, with its GUID and note type.
 
 Users keep their reviews only while every released note keeps its GUID and note type, and
-while every note type keeps its schema (ANKI.md). The ledger, committed as source/ledger.json
+while every note type keeps its schema. The ledger, committed as source/ledger.json
 and extended by ``python build.py ledger`` before each release, lets every build check that:
 no released id disappears (retire it instead), no id is reused for a different kind of note, no
 cloze loses a released key point, and no note type changes its fields or templates outside a

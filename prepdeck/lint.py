@@ -1,4 +1,4 @@
-"""Card-design rules from CONTENT.md that span an item, checked on the model.
+"""Card-design rules (.github/CONTRIBUTING.md) that span an item, checked on the model.
 
 Field-level rules (front and back length, list length, one question per front) live in the
 schema's limits. These are the rules that look at a whole item or at the whole source: every
@@ -47,12 +47,14 @@ def lint(src: model.Source, marks: dict[str, Mark],
 
     for q in src.questions:
         if not any(c.kind == "why" for c in q.cards):
-            warn(q.id, "no why/when card for its framework (rule C6); add a card with kind: why")
+            warn(q.id, "no why/when card for its framework (card rule C6, "
+                 ".github/CONTRIBUTING.md); add a card with kind: why")
         if not q.followups:
             warn(q.id, "no follow-up questions; add the interviewer's likely next question")
     for f in src.frameworks:
         if not any(c.kind == "why" for c in f.cards):
-            warn(f.id, "no why/when card (rule C6); add a card with kind: why")
+            warn(f.id, "no why/when card (card rule C6, .github/CONTRIBUTING.md); add a card "
+                 "with kind: why")
     terms = {t.id: t for t in src.terms}
     cards = [c for q in src.questions for c in q.cards]
     cards += [c for f in src.frameworks for c in f.cards]
@@ -64,7 +66,8 @@ def lint(src: model.Source, marks: dict[str, Mark],
         if not any(any(_mentions(text, n) for n in names_a)
                    and any(_mentions(text, n) for n in names_b) for text in contrasts):
             out.append(Problem(pair.mark, f"confusable pair {pair.a} / {pair.b} has no contrast "
-                               "card naming both (rule C7); add a card with kind: contrast",
+                               "card naming both (card rule C7, .github/CONTRIBUTING.md); "
+                               "add a card with kind: contrast",
                                warning=True))
     return out
 

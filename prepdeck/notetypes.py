@@ -1,6 +1,6 @@
 """The note types, frozen once released.
 
-Notes are matched by GUID and note types by model id (see ANKI.md). The ids, the field names
+Notes are matched by GUID and note types by model id. The ids, the field names
 and their order, and the template names below must never change after a release; template HTML,
 CSS and display names may. Field and template ids are pinned too (Anki >= 2.1.67 reads them), a
 safety net that a test exercises, not a licence to rename. Every note type ends with `Id` and

@@ -306,6 +306,8 @@ def render_private(src: model.Source, stories: Any, ctx: Context,
 
         notes = bank.story_notes(stories, src, ctx.settings.reference_url)
         desc = {f"{src.deck}::My Stories": "<p>Your own stories, from your story bank. "
+                "Private: never part of a release.</p>",
+                f"{src.deck}::My Questions": "<p>Your own questions and answers. "
                 "Private: never part of a release.</p>"}
         out[f"decks/{base}-my-stories.apkg"] = render_apkg(notes, desc, ctx.build_time)
     if only is None or "md" in only:

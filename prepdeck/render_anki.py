@@ -1,7 +1,7 @@
 """Note specs -> a reproducible .apkg (bytes).
 
 genanki stamps every row with a timestamp and its zip with the wall clock, and leaks a temp
-file per package (ANKI.md section 6). We pass the build time in, redirect its temp file into a
+file per package. We pass the build time in, redirect its temp file into a
 private directory, and re-zip with fixed entry dates so one commit gives identical bytes.
 """
 

@@ -2,8 +2,8 @@
 
 The validator walks these specs, and ``json_schema()`` turns the same specs into the JSON Schema
 that editors use through the ``yaml-language-server`` modeline, so the two can never disagree.
-Word limits come from the card rules in CONTENT.md: ``warn`` is the soft limit (a warning, an
-error under ``--strict``), ``limit`` the hard cap (always an error).
+Word limits come from the card rules in .github/CONTRIBUTING.md: ``warn`` is the soft limit
+(a warning, an error under ``--strict``), ``limit`` the hard cap (always an error).
 """
 
 from __future__ import annotations
@@ -283,10 +283,27 @@ STORY = obj(
                  Ref("A question or STAR example id.", ("questions", "stars")), 1),
 )
 
+MY_QUESTION = obj(
+    "A question of your own (one a recruiter told you to expect, or a company's known loop). "
+    "Only id, prompt and answer are required.",
+    "id prompt answer",
+    id=Slug("Stable id; your card keeps its history while it stays the same."),
+    title=Text("A short title for your sheet (at most about 8 words).", warn=8, limit=12,
+               chars=70, sheet=True),
+    prompt=Text("The question as you expect it.", warn=25, limit=40, sheet=True),
+    answer=Markdown("Your answer (Markdown: code blocks, lists and tables); on the card's back."),
+    probing=Text("What you think they are testing.", warn=35, limit=60),
+    framework=List("Optional key points (2-5), drilled like the public ones.", POINT, 2, 5),
+    followups=List("Likely follow-ups with short answers.", FOLLOWUP),
+    pitfalls=List("Mistakes to avoid.", Text("One pitfall.", warn=25, limit=40)),
+)
+
 STORIES_FILE = obj(
-    "Your personal story bank (3-8 stories), built into a private 'My Stories' subdeck.",
-    "stories",
-    stories=List("Your stories.", STORY, 1, 12),
+    "Your personal file: your story bank (3-8 stories) and your own questions, built into "
+    "private 'My Stories' and 'My Questions' subdecks, never into a release.",
+    "",
+    stories=List("Your stories.", STORY, 0, 12),
+    questions=List("Your own questions.", MY_QUESTION),
 )
 
 

@@ -16,13 +16,44 @@ from .errors import Mark, Problem
 from .load import Value
 from .notes import NoteSpec, anchor_url
 from .render_markdown import page_of
-from .text import anki_inline, anki_plain, deck_name, escape, ref_inline, sheet_inline
+from .text import (
+    anki_block,
+    anki_inline,
+    anki_plain,
+    cloze,
+    deck_name,
+    escape,
+    outline,
+    ref_block,
+    ref_inline,
+    sheet_inline,
+)
 from .validate import _Checker
 
 NAMESPACE = "prepdeck-my-stories"  # never change: your story cards' GUIDs derive from it
 PLACEHOLDER = re.compile(r"\bTODO\b")
 _DIGIT = re.compile(r"\d")
 PARTS = ("situation", "task", "action", "result", "reflection")
+
+
+@dataclass(frozen=True)
+class MyQuestion:
+    id: str
+    prompt: str
+    answer: str
+    title: str = ""
+    probing: str = ""
+    framework: tuple[model.Point, ...] = ()
+    followups: tuple[model.QA, ...] = ()
+    pitfalls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Bank:
+    """Everything in the personal file."""
+
+    stories: tuple[Story, ...] = ()
+    questions: tuple[MyQuestion, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -39,8 +70,9 @@ class Story:
 
 
 def validate_stories(value: Value, file: str, src: model.Source
-                     ) -> tuple[tuple[Story, ...], list[Problem]]:
-    """Stories, and every problem: errors for broken references, warnings for placeholders."""
+                     ) -> tuple[Bank, list[Problem]]:
+    """Stories and questions, and every problem: errors for broken references and ids that
+    collide, warnings for placeholders."""
     c = _Checker()
     data = c.check(value, schema.STORIES_FILE, "")
     known = {q.id: "question" for q in src.questions} | {s.id: "star" for s in src.stars}
@@ -61,7 +93,8 @@ def validate_stories(value: Value, file: str, src: model.Source
         texts = [item["headline"], *(item[p] for p in PARTS), *item["competencies"]]
         if any(t and PLACEHOLDER.search(t) for t in texts):
             c.fail(mark, f"stories[{i}]", "placeholder TODO text left in the story; write "
-                   "your own (rule C12)", warning=True)
+                   "your own (card rule C12, .github/CONTRIBUTING.md)",
+                   warning=True)
         if not PLACEHOLDER.search(item["result"]) and not _DIGIT.search(item["result"]):
             c.fail(mark, f"stories[{i}].result", "the result has no number; say what changed "
                    "and by how much (time, rate, count)")
@@ -69,16 +102,51 @@ def validate_stories(value: Value, file: str, src: model.Source
             str(item["id"]), item["headline"], item["situation"], item["task"], item["action"],
             item["result"], item["reflection"], tuple(x for x in item["competencies"] if x),
             tuple(str(a) for a in item["answers"] if a)))
-    if data and not 3 <= len(stories) <= 8 and not any(not p.warning for p in c.problems):
+    questions = _questions(c, data or {}, src, seen)
+    if data is not None and not stories and not questions and not c.problems:
+        c.fail(Mark(file, 1, 1), "file", "no stories and no questions; add at least one")
+    if stories and not 3 <= len(stories) <= 8 and not any(not p.warning for p in c.problems):
         c.fail(Mark(file, 1, 1), "stories", f"{len(stories)} stories; a bank of 3 to 8 strong "
                "ones covers most questions", warning=True)
-    return tuple(stories), c.problems
+    return Bank(tuple(stories), questions), c.problems
 
 
-def story_notes(stories: tuple[Story, ...], src: model.Source,
-                reference_url: str) -> list[NoteSpec]:
+def _questions(c: _Checker, data: dict[str, object], src: model.Source,
+               seen: set[str]) -> tuple[MyQuestion, ...]:
+    public = {q.id for q in src.questions} | {f.id for f in src.frameworks} | {
+        s.id for s in src.stars} | {t.id for t in src.terms}
+    out = []
+    items = data.get("questions") or []
+    assert isinstance(items, list)
+    for i, q in enumerate(items):
+        if not q or any(q.get(k) is None for k in schema.MY_QUESTION.required):
+            continue
+        mark = q["id"].mark
+        if q["id"] in seen or q["id"] in public:
+            where = "your file" if q["id"] in seen else "the public source"
+            c.fail(mark, f"questions[{i}].id", f"id {str(q['id'])!r} is already used in "
+                   f"{where}; pick another (it names your card and its anchor)")
+            continue
+        seen.add(q["id"])
+        texts = [q["prompt"], q["answer"], *(p["gloss"] for p in q.get("framework") or [] if p)]
+        if any(t and PLACEHOLDER.search(t) for t in texts):
+            c.fail(mark, f"questions[{i}]", "placeholder TODO text left in the question; write "
+                   "your own answer", warning=True)
+        followups = tuple(model.QA(str(f["id"]), "followup", f["q"], f["a"])
+                          for f in q.get("followups") or [] if f and f.get("id") and
+                          f.get("q") and f.get("a"))
+        out.append(MyQuestion(
+            str(q["id"]), q["prompt"], q["answer"], q.get("title") or "",
+            q.get("probing") or "",
+            tuple(model.Point(p["point"], p["gloss"]) for p in q.get("framework") or [] if p),
+            followups, tuple(p for p in q.get("pitfalls") or [] if p)))
+    return tuple(out)
+
+
+def story_notes(bank: Bank, src: model.Source, reference_url: str) -> list[NoteSpec]:
     """Per story a note with six cards (headline + each STAR part), and one 'which story
-    answers this question?' card per linked question."""
+    answers this question?' card per linked question; then your own questions."""
+    stories = bank.stories
     deck = deck_name(src.deck, "My Stories")
     prompts = {q.id: q.prompt for q in src.questions} | {s.id: s.prompt for s in src.stars}
     notes: list[NoteSpec] = []
@@ -102,6 +170,39 @@ def story_notes(stories: tuple[Story, ...], src: model.Source,
                   "Id": anki_plain(note_id), "Extra": ""}
             notes.append(_spec(note_id, "qa", deck, qa, ("kind::story", "topic::my-stories"),
                                len(notes)))
+    return notes + question_notes(bank.questions, src, len(notes))
+
+
+def question_notes(questions: tuple[MyQuestion, ...], src: model.Source,
+                   start: int = 0) -> list[NoteSpec]:
+    """Per question a card with your full answer (Markdown on the back); its key points as
+    an outline and one cloze per point, when you gave them; a card per follow-up."""
+    deck = deck_name(src.deck, "My Questions")
+    tags = ("kind::my-question", "topic::my-questions")
+    notes: list[NoteSpec] = []
+
+    def add(note_id: str, key: str, fields: dict[str, str], extra: str = "") -> None:
+        base = {"Context": "My Questions", "Link": "", "Id": anki_plain(note_id),
+                "Extra": "", "Source": "", "Probing": "", "Glosses": ""}
+        notes.append(_spec(note_id, key, deck, base | fields, (*tags, extra) if extra else tags,
+                           start + len(notes)))
+
+    for q in questions:
+        prompt = anki_inline(q.prompt)
+        add(q.id, "qa", {"Front": prompt, "Back": anki_block(q.answer)}, "kind::answer")
+        if q.framework:
+            add(f"{q.id}/outline", "outline", {
+                "Prompt": prompt, "Outline": outline(p.point for p in q.framework),
+                "Probing": anki_inline(q.probing) if q.probing else ""}, "kind::outline")
+            add(f"{q.id}/steps", "cloze", {
+                "Text": "".join(f"<li>{cloze(i, p.point)}</li>"
+                                for i, p in enumerate(q.framework, 1)),
+                "Glosses": "".join(f"<li><b>Step {i}.</b> {anki_inline(p.gloss)}</li>"
+                                   for i, p in enumerate(q.framework, 1)),
+                "Context": prompt}, "kind::step")
+        for f in q.followups:
+            add(f"{q.id}/{f.id}", "qa", {"Front": anki_inline(f.q), "Back": anki_inline(f.a),
+                                         "Context": f"Follow-up · {prompt}"}, "kind::followup")
     return notes
 
 
@@ -110,7 +211,9 @@ def _spec(note_id: str, key: str, deck: str, fields: dict[str, str], tags: tuple
     from .notetypes import BY_KEY
 
     values = tuple(fields[name] for name in BY_KEY[key].field_names)
-    return NoteSpec(note_id, key, deck, values, tuple(sorted(set(tags))), due, NAMESPACE)
+    points = fields["Text"].count("<li>") if key == "cloze" else None
+    return NoteSpec(note_id, key, deck, values, tuple(sorted(set(tags))), due, NAMESPACE,
+                    points=points)
 
 
 def competency_map(stories: tuple[Story, ...]) -> list[tuple[str, list[str]]]:
@@ -122,7 +225,34 @@ def competency_map(stories: tuple[Story, ...]) -> list[tuple[str, list[str]]]:
     return sorted(found.items())
 
 
-def map_markdown(stories: tuple[Story, ...], src: model.Source) -> str:
+def map_markdown(bank: Bank, src: model.Source) -> str:
+    """The private reference's own part: the story map and your questions in full."""
+    parts = [_stories_markdown(bank.stories, src)] if bank.stories else []
+    if bank.questions:
+        parts.append(questions_markdown(bank.questions))
+    return "\n".join(parts)
+
+
+def questions_markdown(questions: tuple[MyQuestion, ...]) -> str:
+    blocks = ["## My questions", "*Private: from your own file; never published.*"]
+    for q in questions:
+        blocks += [f'<a id="{q.id}"></a>', f"### {ref_inline(q.prompt)}"]
+        if q.probing:
+            blocks.append(f"**What they are probing:** {ref_inline(q.probing)}")
+        if q.framework:
+            blocks += ["**Key points**", "\n".join(
+                f"{i}. **{ref_inline(p.point)}**: {ref_inline(p.gloss)}"
+                for i, p in enumerate(q.framework, 1))]
+        blocks += ["**Answer**", ref_block(q.answer)]
+        if q.followups:
+            blocks += ["**Follow-ups**", "\n".join(
+                f"- **{ref_inline(f.q)}** {ref_inline(f.a)}" for f in q.followups)]
+        if q.pitfalls:
+            blocks += ["**Pitfalls**", "\n".join(f"- {ref_inline(p)}" for p in q.pitfalls)]
+    return "\n\n".join(b.strip("\n") for b in blocks) + "\n"
+
+
+def _stories_markdown(stories: tuple[Story, ...], src: model.Source) -> str:
     prompts = {q.id: q.prompt for q in src.questions} | {s.id: s.prompt for s in src.stars}
     rows = "\n".join(f"| {_cell(c)} | {'<br>'.join(_cell(h) for h in hs)} |"
                      for c, hs in competency_map(stories))
@@ -138,7 +268,21 @@ def _cell(text: str) -> str:
     return ref_inline(text).replace("|", r"\|")
 
 
-def map_html(stories: tuple[Story, ...]) -> str:
+def map_html(bank: Bank) -> str:
+    """The private sheet's own part: the competency map and your questions' outlines."""
+    out = _stories_html(bank.stories) if bank.stories else ""
+    if bank.questions:
+        items = "".join(
+            f'<div class="item"><p class="q">{sheet_inline(q.title or q.prompt)}</p>'
+            + (f"<ol>{outline((p.point for p in q.framework), 'sheet')}</ol>"
+               if q.framework else "") + "</div>" for q in bank.questions)
+        out += ('<section style="--accent: #444"><h2 class="topic-head">My questions '
+                f'<span class="count">({len(bank.questions)}, private)</span></h2>{items}'
+                "</section>")
+    return out
+
+
+def _stories_html(stories: tuple[Story, ...]) -> str:
     rows = "".join(f"<tr><td>{escape(c)}</td><td>{'<br>'.join(sheet_inline(h) for h in hs)}</td>"
                    "</tr>" for c, hs in competency_map(stories))
     heads = "".join(f"<li>{sheet_inline(s.headline)}</li>" for s in stories)

@@ -1,7 +1,7 @@
 """Headless Chromium as a measuring instrument for rendered cards.
 
 Each card side goes into a phone-wide iframe (scripts in headless Chromium see a fixed window,
-so widths are measured inside an iframe, ANKI.md section 5). A script in the parent page measures
+so widths are measured inside an iframe). A script in the parent page measures
 horizontal overflow, the lowest WCAG contrast ratio of any visible text, blank sides, template
 error text, and every resource load the card attempted (a Content-Security-Policy that allows
 nothing reports each attempt), then Chromium dumps the DOM with the results as JSON.

@@ -1,4 +1,4 @@
-"""Card-design rules that span an item or the whole source (CONTENT.md C6, C7)."""
+"""Card-design rules that span an item or the whole source (.github/CONTRIBUTING.md, C6 and C7)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def test_missing_why_card_warns_and_fails_strict(tmp_path: Path) -> None:
                            "        kind: fact\n        q: Why build only once?")
     src = make_tree(tmp_path, t=text)
     expected = ["topics/t.yaml:6:9: warning: sample-question: no why/when card for its "
-                "framework (rule C6); add a card with kind: why"]
+                "framework (card rule C6, .github/CONTRIBUTING.md); add a card with "
+                "kind: why"]
     assert warnings_of(src) == expected
     assert problems(src, strict=True) == expected
 
@@ -49,7 +50,8 @@ def test_confusable_pair_needs_a_contrast_card(tmp_path: Path) -> None:
     line = deck.count("\n") + 2
     assert warnings_of(src) == [
         f"deck.yaml:{line}:9: warning: confusable pair sample-term / sample-blue-green has no "
-        "contrast card naming both (rule C7); add a card with kind: contrast"]
+        "contrast card naming both (card rule C7, .github/CONTRIBUTING.md); add a card with "
+        "kind: contrast"]
     with_card = second_term.replace("        a: What you tested is what you ship.\n", (
         "        a: What you tested is what you ship.\n      - id: canary-vs-bg\n"
         "        kind: contrast\n        q: Canary versus blue/green rollouts?\n"

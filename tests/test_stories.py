@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import io
+import os
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +41,12 @@ def filled_bank(tmp_path: Path) -> Path:
 
 def test_template_has_only_placeholder_warnings(shipped: model.Source) -> None:
     stories, found = pipeline.read_stories(ROOT, TEMPLATE, shipped)
-    assert len(stories) == 3
+    assert len(stories.stories) == 3 and len(stories.questions) == 1
     assert [p.message for p in found] == [
-        f"stories[{i}]: placeholder TODO text left in the story; write your own (rule C12)"
-        for i in range(3)]
+        f"stories[{i}]: placeholder TODO text left in the story; write your own "
+        "(card rule C12, .github/CONTRIBUTING.md)"
+        for i in range(3)] + [
+        "questions[0]: placeholder TODO text left in the question; write your own answer"]
     with pytest.raises(BuildError):
         pipeline.read_stories(ROOT, TEMPLATE, shipped, strict=True)
 
@@ -86,9 +91,11 @@ def test_story_deck_beside_the_public_deck(tmp_path: Path, shipped: model.Source
     private.write_bytes(files["decks/devops-interview-prep-my-stories.apkg"])
     public = counts(import_apkg(collection, shipped_apkg))
     mine = counts(import_apkg(collection, private))
-    answers = sum(len(s.answers) for s in stories)
-    assert mine == (len(stories) + answers, 0, 0, 0)
-    assert collection.note_count() == public[0] + len(stories) + answers
+    answers = sum(len(s.answers) for s in stories.stories)
+    own = len(story_notes(stories, shipped, "u")) - len(stories.stories) - answers
+    assert own == 3  # the template's own question: answer card, outline, steps
+    assert mine == (len(stories.stories) + answers + own, 0, 0, 0)
+    assert collection.note_count() == public[0] + len(stories.stories) + answers + own
     notes = notes_by_id(collection)
     story = notes["outage-i-led"]
     assert story.guid == note_guid("outage-i-led", NAMESPACE) != note_guid("outage-i-led")
@@ -111,7 +118,117 @@ def test_editing_a_story_keeps_its_guids(tmp_path: Path, shipped: model.Source) 
     assert {n.id: n.guid for n in story_notes(stories, shipped, "u")} == before
 
 
-def test_release_never_contains_stories(shipped: model.Source) -> None:
-    ctx = pipeline.Context(read_settings(ROOT), T0, "abc1234")
-    assets = pipeline.release_bundle(ROOT, ROOT / "source", shipped, ctx, None, dry_run=True)
-    assert not [name for name in assets if "stor" in name or "private" in name]
+def test_personal_file_never_changes_public_outputs(tmp_path: Path) -> None:
+    """A build with a personal file writes the same public decks, sheets and reference bytes
+    as one without it; the personal text appears only in the private outputs."""
+    import subprocess
+    import sys
+
+    bank = tmp_path / "mine.yaml"
+    bank.write_text(OWN_QUESTIONS)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(T0)}
+    outs = []
+    for extra in ([], ["--stories", str(bank)]):
+        out = tmp_path / f"out{len(extra)}"
+        subprocess.run([sys.executable, str(ROOT / "build.py"), "-q", "--out", str(out),
+                        "--only", "anki", "--only", "md", *extra], check=True, env=env,
+                       timeout=300)
+        outs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+                     if p.is_file() and p.name != ".build-cache.json"})
+    without, with_bank = outs
+    private = {n for n in with_bank if "my-stories" in n or "private" in n}
+    assert private == {"decks/devops-interview-prep-my-stories.apkg", "REFERENCE.private.md"}
+    assert {n: d for n, d in with_bank.items() if n not in private} == without
+    assert b"LaunchDarkly at Acme" in with_bank["REFERENCE.private.md"]
+    assert not any(b"LaunchDarkly at Acme" in data for data in without.values())
+
+
+OWN_QUESTIONS = """questions:
+  - id: acme-rollback
+    prompt: How did you undo the bad release at Acme?
+    answer: |
+      Roll back first, then investigate:
+
+      ```sh
+      LONG_LINE
+      ```
+
+      | step | time |
+      | --- | --- |
+      | detect | 2 min |
+      | roll back | 4 min |
+  - id: acme-flags
+    title: Flags at Acme
+    prompt: Which flag system did Acme use?
+    answer: LaunchDarkly at Acme, with `{{ flag.key }}` templates.
+    framework:
+      - point: Flag per change
+        gloss: Every risky change ships dark.
+      - point: Kill switch
+        gloss: A flag to turn the feature off.
+"""
+
+
+OWN_QUESTIONS = OWN_QUESTIONS.replace("LONG_LINE", "kubectl rollout undo deployment/checkout "
+                                      "--to-revision=41 --namespace=payments-production-eu-w"
+                                      "est-1 && kubectl rollout status deployment/checkout")
+
+
+def test_own_questions_in_the_private_deck(tmp_path: Path, shipped: model.Source,
+                                          collection: Any) -> None:
+    bank_file = tmp_path / "mine.yaml"
+    bank_file.write_text(OWN_QUESTIONS)
+    bank, found = pipeline.read_stories(tmp_path, bank_file, shipped)
+    assert found == [] and [q.id for q in bank.questions] == ["acme-rollback", "acme-flags"]
+    files = pipeline.render_private(shipped, bank, pipeline.Context(read_settings(ROOT), T0))
+    private = tmp_path / "mine.apkg"
+    private.write_bytes(files["decks/devops-interview-prep-my-stories.apkg"])
+    log = import_apkg(collection, private)
+    assert counts(log) == (4, 0, 0, 0)  # one answer card, one with an outline and a cloze
+    notes = notes_by_id(collection)
+    answer = notes["acme-rollback"]
+    assert answer.guid == note_guid("acme-rollback", NAMESPACE) != note_guid("acme-rollback")
+    back = answer.cards()[0].answer()
+    assert "<pre><code" in back and "<table>" in back and "kubectl rollout undo" in back
+    assert {collection.decks.name(c.did) for c in answer.cards()} == {
+        "DevOps Interview Prep::My Questions"}
+    assert len(notes["acme-flags/steps"].cards()) == 2
+    assert "{{ flag.key }}" in html.unescape(notes["acme-flags"].cards()[0].answer())
+    reference = files["REFERENCE.private.md"].decode()
+    assert '<a id="acme-rollback"></a>' in reference and "## My questions" in reference
+    from pypdf import PdfReader
+
+    sheet = "".join(p.extract_text() for p in PdfReader(
+        io.BytesIO(files["pdf/devops-interview-prep-my-stories-a4.pdf"])).pages)
+    assert "Flags at Acme" in sheet and "Kill switch" in sheet
+
+
+def test_own_question_card_reads_on_a_phone(tmp_path: Path, shipped: model.Source) -> None:
+    """A long code line scrolls inside its box, never the page, at 360 px in light and dark."""
+    from browser import measure
+
+    from prepdeck.gallery import render_cards
+
+    bank_file = tmp_path / "mine.yaml"
+    bank_file.write_text(OWN_QUESTIONS)
+    bank, _ = pipeline.read_stories(tmp_path, bank_file, shipped)
+    files = pipeline.render_private(shipped, bank, pipeline.Context(read_settings(ROOT), T0),
+                                    ["anki"])
+    cards = [c for c in render_cards(files["decks/devops-interview-prep-my-stories.apkg"])
+             if c.note_id.startswith("acme-")]
+    sides = [(f"{c.note_id} {c.ord} {side}", body, c.css, c.ord) for c in cards
+             for side, body in (("front", c.question), ("back", c.answer))]
+    for night in (False, True):
+        results = [r for r in measure(sides, night=night) if r["id"] != "__page__"]
+        assert len(results) == len(sides)
+        assert [r["id"] for r in results if r["overflow"] > 0] == []
+        assert [r["id"] for r in results if r["contrast"] < 4.5] == []
+
+
+def test_own_question_ids_cannot_shadow_public_ones(tmp_path: Path,
+                                                   shipped: model.Source) -> None:
+    bank_file = tmp_path / "mine.yaml"
+    bank_file.write_text(OWN_QUESTIONS.replace("id: acme-flags", "id: dora-metrics"))
+    with pytest.raises(BuildError) as err:
+        pipeline.read_stories(tmp_path, bank_file, shipped)
+    assert "already used in the public source" in str(err.value)
