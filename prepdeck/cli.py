@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 from . import incremental, pipeline
-from .errors import BuildError, EnvironmentProblem, Mark, Problem, UsageError
+from .errors import BuildError, EnvironmentProblem, Problem, UsageError
 from .outputs import write_all
 from .progress import Log
-from .project import build_time, commit_id, read_settings
+from .project import build_clock, build_time, commit_id, read_settings
 
 ROOT = Path(__file__).resolve().parent.parent  # the project checkout build.py lives in
 
@@ -109,9 +109,9 @@ def release_command(argv: list[str]) -> int:
         settings = read_settings(ROOT)
         wanted = args.version.removeprefix("v")
         if wanted != settings.version:
-            raise BuildError([Problem(Mark("pyproject.toml", 1, 1), f"release {args.version} "
-                                      f"does not match version {settings.version}; bump "
-                                      "[project].version or tag the right commit")])
+            raise UsageError(f"release {args.version} does not match version "
+                             f"{settings.version} in pyproject.toml; bump [project].version "
+                             "or tag the right commit")
         src, _ = pipeline.read_source(ROOT, ROOT / "source", strict=True)
         pipeline.check_ledger(ROOT, ROOT / "source", src, settings)
         previous = pipeline.read_previous_manifest(args.previous) if args.previous else None
@@ -172,6 +172,13 @@ def preview_command(argv: list[str]) -> int:
     return 0
 
 
+def project_of(source: Path) -> Path:
+    """The project a source tree belongs to: the folder above it when that has its own
+    pyproject.toml (its version, repository URL and license), else this checkout."""
+    parent = source.resolve().parent
+    return parent if (parent / "pyproject.toml").is_file() else ROOT
+
+
 def check_writable(out: Path) -> None:
     """Fail before any work when the outputs could not be written (exit status 3)."""
     probe = out
@@ -216,7 +223,7 @@ def _main(argv: list[str] | None) -> int:
     files: dict[str, bytes] = {}
     try:
         started = time.perf_counter()
-        settings = read_settings(ROOT)
+        settings = read_settings(project_of(args.source))
         src, warnings = pipeline.read_source(ROOT, args.source, strict=args.strict)
         pipeline.check_ledger(ROOT, args.source, src, settings)
         log.warnings(warnings)
@@ -243,22 +250,28 @@ def _main(argv: list[str] | None) -> int:
         log.stage("load+validate", seconds=loaded,
                   counts={"questions": len(src.questions), "frameworks": len(src.frameworks),
                           "stars": len(src.stars), "terms": len(src.terms)})
-        ctx = pipeline.Context(settings, build_time(ROOT), commit_id(ROOT), args.track,
+        stamp, note = build_clock(args.source)
+        if note and not args.json:
+            print(f"note: {note}", file=sys.stderr)
+        ctx = pipeline.Context(settings, stamp, commit_id(ROOT), args.track,
                                strict=args.strict)
         targets = args.only or (["anki", "pdf"] if args.track else list(pipeline.TARGETS))
         sources = [*pipeline.source_paths(args.source)]
         if stories is not None and not args.track:
-            sources.append(stories_path)
             targets = [*targets, "private"]
         cache = {} if args.force else incremental.load(args.out)
-        inputs = {"version": settings.version, "time": ctx.build_time, "commit": ctx.commit,
-                  "track": args.track, "stories": str(stories_path) if stories else None,
-                  "preview": args.preview}
+        inputs = {"version": settings.version, "url": settings.repo_url,
+                  "license": settings.license, "time": ctx.build_time, "commit": ctx.commit,
+                  "track": args.track, "preview": args.preview}
     except BuildError as err:
         log.problems(err.problems, args.strict)
         return 1
     for number, target in enumerate(targets, 1):
-        fp = incremental.fingerprint(target, sources, inputs)
+        if target == "private":  # the personal file feeds only the private outputs
+            fp = incremental.fingerprint(target, [*sources, stories_path],
+                                         {**inputs, "only": sorted(args.only or [])})
+        else:
+            fp = incremental.fingerprint(target, sources, inputs)
         if incremental.fresh(cache, args.out, target, fp):
             log.stage(target, skipped="inputs unchanged since the last build")
             continue

@@ -39,8 +39,11 @@ def render_cards(apkg: bytes) -> list[CardRender]:
             ImportAnkiPackageOptions,
             ImportAnkiPackageRequest,
         )
-    except ImportError as err:  # pragma: no cover - depends on the environment
-        raise SystemExit("the preview needs the `anki` package: bash .ci/setup --test") from err
+    except ImportError:  # pragma: no cover - depends on the environment
+        from .errors import EnvironmentProblem
+
+        raise EnvironmentProblem("the preview needs the `anki` package: "
+                                 "bash .ci/setup --test") from None
     with tempfile.TemporaryDirectory(prefix="prepdeck-preview-") as tmp:
         path = Path(tmp) / "deck.apkg"
         path.write_bytes(apkg)
@@ -50,6 +53,7 @@ def render_cards(apkg: bytes) -> list[CardRender]:
                 package_path=str(path), options=ImportAnkiPackageOptions(
                     merge_notetypes=False, with_scheduling=False, with_deck_configs=False)))
             col.models._clear_cache()
+            media = Path(col.media.dir())
             out = []
             for cid in sorted(col.find_cards(""), key=lambda c: (col.get_card(c).due, c)):
                 card = col.get_card(cid)
@@ -59,11 +63,28 @@ def render_cards(apkg: bytes) -> list[CardRender]:
                 assert notetype is not None
                 out.append(CardRender(note["Id"], str(notetype["name"]),
                                       str(card.template()["name"]), card.ord,
-                                      rendered.question_text, rendered.answer_text,
+                                      _inline_media(rendered.question_text, media),
+                                      _inline_media(rendered.answer_text, media),
                                       rendered.css))
             return out
         finally:
             col.close()
+
+
+def _inline_media(body: str, media: Path) -> str:
+    """Pictures from the collection's media folder as data URIs, as a client would show them
+    (a name the collection lacks stays as it is, and shows broken)."""
+    import base64
+    import re
+
+    def inline(m: re.Match[str]) -> str:
+        path = media / html.unescape(m.group(1))
+        if "/" in m.group(1) or not path.is_file():
+            return m.group(0)
+        data = base64.b64encode(path.read_bytes()).decode()
+        return f'src="data:image/svg+xml;base64,{data}"'
+
+    return re.sub(r'src="([^":]+\.svg)"', inline, body)
 
 
 def card_document(body: str, css: str, *, ord: int, night: bool, head: str = "") -> str:

@@ -1,10 +1,12 @@
 """Skip outputs whose inputs have not changed since the last build.
 
 An output group (a target: anki, md, pdf, ...) is fingerprinted from everything it depends on:
-the source files, the story bank, the prepdeck code and assets, the version, the build time,
-the commit and the track. The cache (decks/.build-cache.json, an output directory git ignores)
-records each target's fingerprint and the hashes of the files it wrote; a target is skipped
-only when the fingerprint matches and every file is still there, byte for byte.
+the source files (and the personal file, for the private outputs only), the prepdeck code and
+assets, the versions of the libraries and tools that draw the outputs, and the settings a
+renderer reads (version, repository URL, license, build time, commit, track, flags). The cache
+(decks/.build-cache.json, an output directory git ignores) records each target's fingerprint
+and the hashes of the files it wrote; a target is skipped only when the fingerprint matches and
+every file is still there, byte for byte.
 """
 
 from __future__ import annotations
@@ -27,11 +29,40 @@ def _digest(paths: list[Path], extra: list[str]) -> str:
     return h.hexdigest()
 
 
+LIBRARIES = ("genanki", "markdown-it-py", "weasyprint", "pyyaml", "matplotlib", "fonttools")
+
+
+def library_versions() -> dict[str, str]:
+    """The versions of what renders the outputs: an upgrade may change the bytes."""
+    from importlib import metadata
+
+    found = {}
+    for name in LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "absent"
+    found["graphviz"] = _graphviz_version()
+    return found
+
+
+def _graphviz_version() -> str:
+    import subprocess
+
+    try:
+        out = subprocess.run(["dot", "-V"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return "absent"
+    return out.stderr.strip() or out.stdout.strip()
+
+
 def fingerprint(target: str, source_files: list[Path], settings: dict[str, Any]) -> str:
-    """`settings`: version, build time, commit, track, ... anything a renderer reads."""
+    """`settings`: version, URL, license, build time, commit, track, ... anything a renderer
+    reads; the code, assets and library versions are added here."""
     code = sorted(p for p in _CODE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     return _digest([*source_files, *code],
-                   [target, json.dumps(settings, sort_keys=True, default=str)])
+                   [target, json.dumps({**settings, "libraries": library_versions()},
+                                       sort_keys=True, default=str)])
 
 
 def load(out: Path) -> dict[str, Any]:

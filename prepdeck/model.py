@@ -24,6 +24,16 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Diagram:
+    """A picture: `kind` "graph" (source is Graphviz DOT) or "chart" (source is the chart
+    spec as canonical JSON); `alt` describes it in words."""
+
+    kind: str
+    alt: str
+    source: str
+
+
+@dataclass(frozen=True)
 class QA:
     """A short question/answer card: a follow-up, or a why / contrast / fact / scenario card."""
 
@@ -34,6 +44,7 @@ class QA:
     source: str | None = None
     year: int | None = None
     retired: Retired | None = None
+    diagram: Diagram | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,7 @@ class Question:
     related: tuple[str, ...] = ()
     retired: Retired | None = None
     title: str = ""  # the cheat sheet's short title; empty: the sheet prints the prompt
+    diagram: Diagram | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,7 @@ class Framework:
     cards: tuple[QA, ...] = ()
     related: tuple[str, ...] = ()
     retired: Retired | None = None
+    diagram: Diagram | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +118,7 @@ class Term:
     year: int | None = None
     related: tuple[str, ...] = ()
     retired: Retired | None = None
+    diagram: Diagram | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +130,7 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     source: str | None = None
     year: int | None = None
+    computed: str | None = None  # e.g. "availability": rows calculated by the build
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,25 @@ RETIRED_TAG = "prepdeck::retired"
 
 
 def retired_notice(retired: model.Retired) -> str:
-    return (f"Retired in v{anki_plain(retired.version)}: {anki_inline(retired.reason)} "
-            f"You can delete it: search <code>tag:{RETIRED_TAG}</code> in the browser.")
+    return (f'<div class="pd-notice">Retired in v{anki_plain(retired.version)}: '
+            f"{anki_inline(retired.reason)} You can delete it: search "
+            f"<code>tag:{RETIRED_TAG}</code> in the browser.</div>")
+
+
+Media = tuple[tuple[str, bytes], ...]
+
+
+def diagram_html(diagram: model.Diagram) -> tuple[str, Media]:
+    """The picture for a card's back: a light and a dark drawing, switched by the night-mode
+    class, as media files named by their content."""
+    from .diagrams import draw
+
+    drawing = draw(diagram.kind, diagram.source)
+    light, dark = drawing.name("light"), drawing.name("dark")
+    alt = anki_plain(diagram.alt)
+    return (f'<figure class="pd-diagram"><img class="pd-light" src="{light}" alt="{alt}">'
+            f'<img class="pd-dark" src="{dark}" alt="{alt}"></figure>',
+            ((light, drawing.light), (dark, drawing.dark)))
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,7 @@ class NoteSpec:
     due: int  # position in the source, so new cards come in source order
     namespace: str = NAMESPACE  # personal stories use their own, so they never collide
     points: int | None = None  # cloze notes: how many key points (from the source, not the HTML)
+    media: Media = ()  # (file name, bytes) of the pictures its fields show
 
     @property
     def guid(self) -> str:
@@ -60,16 +78,20 @@ class _Notes:
 
     def add(self, key: str, note_id: str, deck: str, tags: list[str],
             retired: model.Retired | None = None, points: int | None = None,
-            **fields: str) -> None:
+            diagram: model.Diagram | None = None, **fields: str) -> None:
         nt = notetypes.BY_KEY[key]
         unknown = set(fields) - set(nt.field_names)
         assert not unknown, f"{key} has no fields {unknown}"
+        media: Media = ()
         if retired:
             tags = [*tags, RETIRED_TAG]
             fields["Extra"] = retired_notice(retired)
+        if diagram:  # shown at the foot of the back (the template hides it on the front)
+            picture, media = diagram_html(diagram)
+            fields["Extra"] = fields.get("Extra", "") + picture
         values = tuple(fields.get(name, "") for name in nt.field_names)
         self.notes.append(NoteSpec(note_id, key, deck, values, tuple(sorted(set(tags))),
-                                   len(self.notes), points=points))
+                                   len(self.notes), points=points, media=media))
 
     def topic(self, topic: model.Topic) -> None:
         deck = deck_name(self.src.deck, topic.title)
@@ -92,7 +114,8 @@ class _Notes:
         extra = (f"round::{q.kind}", f"level::{q.level}")
         context = anki_plain(f"{topic.title} · {KIND_LABELS.get(q.kind, q.kind)} · {q.level}")
         self.add("outline", q.id, deck, self._tags(topic, "outline", q.tracks, *extra),
-                 q.retired, Prompt=anki_inline(q.prompt), Outline=outline_items(q.framework),
+                 q.retired, diagram=q.diagram, Prompt=anki_inline(q.prompt),
+                 Outline=outline_items(q.framework),
                  Probing=anki_inline(q.probing), Context=context, Link=link, Id=anki_plain(q.id))
         self.steps(q.id, anki_inline(q.prompt), q.framework, topic, deck, q.tracks, link, extra,
                    q.retired)
@@ -105,7 +128,8 @@ class _Notes:
         link = anchor_url(self.ref, f.id, self.pages)
         context = anki_plain(f"{topic.title} · framework · {f.name}")
         self.add("outline", f.id, deck, self._tags(topic, "outline", f.tracks, "round::framework"),
-                 f.retired, Prompt=anki_inline(f.prompt), Outline=outline_items(f.steps),
+                 f.retired, diagram=f.diagram, Prompt=anki_inline(f.prompt),
+                 Outline=outline_items(f.steps),
                  Context=context, Link=link, Id=anki_plain(f.id))
         self.steps(f.id, anki_plain(f.name), f.steps, topic, deck, f.tracks, link,
                    ("round::framework",), f.retired)
@@ -129,8 +153,9 @@ class _Notes:
            retired: model.Retired | None) -> None:
         note_id = f"{parent}/{qa.id}"
         self.add("qa", note_id, deck, self._tags(topic, qa.kind, tracks, *extra), retired,
-                 Front=anki_inline(qa.q), Back=anki_inline(qa.a), Context=context,
-                 Source=source_line(qa.source, qa.year), Link=link, Id=anki_plain(note_id))
+                 diagram=qa.diagram, Front=anki_inline(qa.q), Back=anki_inline(qa.a),
+                 Context=context, Source=source_line(qa.source, qa.year), Link=link,
+                 Id=anki_plain(note_id))
 
     def star(self, s: model.Star, topic: model.Topic, deck: str) -> None:
         self.add("star", s.id, deck, self._tags(topic, "star", s.tracks, "round::behavioral"),
@@ -145,7 +170,7 @@ class _Notes:
 
     def term(self, t: model.Term, topic: model.Topic, deck: str) -> None:
         self.add("term", t.id, deck, self._tags(topic, "term", t.tracks), t.retired,
-                 Term=anki_inline(t.term), Definition=anki_inline(t.definition),
+                 diagram=t.diagram, Term=anki_inline(t.term), Definition=anki_inline(t.definition),
                  Context=anki_plain(f"{topic.title} · term"), Source=source_line(t.source, t.year),
                  Link=anchor_url(self.ref, t.id, self.pages), Id=anki_plain(t.id))
 

@@ -36,8 +36,10 @@ class NoteType:
         return tuple(name for name, _ in self.fields)
 
 
-_HEAD = ('{{#Extra}}<div class="pd-extra">{{Extra}}</div>{{/Extra}}'
+_HEAD = ('{{#Extra}}<div class="pd-extra pd-head">{{Extra}}</div>{{/Extra}}'
          '{{#Context}}<div class="pd-context">{{Context}}</div>{{/Context}}')
+# The same Extra field at the foot of the back: there the picture shows and the notice hides.
+_TAIL = '{{#Extra}}<div class="pd-tail">{{Extra}}</div>{{/Extra}}'
 _FOOT = ('<div class="pd-foot">{{#Link}}<a class="pd-ref" href="{{Link}}">Full answer in the '
          'reference</a>{{/Link}}<span class="pd-id">{{Id}}</span></div>')
 _SOURCE = '{{#Source}}<div class="pd-source">Source: {{Source}}</div>{{/Source}}'
@@ -47,7 +49,7 @@ def _card(front: str, back: str) -> tuple[str, str]:
     """Wrap a template pair in the shared header, answer divider and footer."""
     q = f'<div class="pd">{_HEAD}{front}</div>'
     a = (f'<div class="pd">{_HEAD}{front}<hr id="answer">'
-         f'<div class="pd-answer">{back}</div>{_FOOT}</div>')
+         f'<div class="pd-answer">{back}</div>{_TAIL}{_FOOT}</div>')
     return q, a
 
 
@@ -73,7 +75,7 @@ CLOZE = NoteType(
         '<div class="pd-ask">Name the hidden step.</div></div>',
         f'<div class="pd">{_HEAD}<ol class="pd-outline">{{{{cloze:Text}}}}</ol>'
         '<hr id="answer"><div class="pd-answer"><ul class="pd-glosses">{{Glosses}}</ul></div>'
-        f'{_FOOT}</div>'),),
+        f'{_TAIL}{_FOOT}</div>'),),
     cloze=True,
 )
 

@@ -214,8 +214,8 @@ def render_anki(src: model.Source, ctx: Context) -> dict[str, bytes]:
 def render_md(src: model.Source, ctx: Context) -> dict[str, bytes]:
     from .render_markdown import render_reference_pages
 
-    pages = render_reference_pages(src, ctx.settings.version)
-    return {name: text.encode() for name, text in pages.items()}
+    pages, pictures = render_reference_pages(src, ctx.settings.version)
+    return {**{name: text.encode() for name, text in pages.items()}, **pictures}
 
 
 def render_pdf(src: model.Source, ctx: Context) -> dict[str, bytes]:
@@ -233,11 +233,18 @@ def sheet_pdf(src: model.Source, ctx: Context, paper: str, name: str, track: str
     from .render_pdf import render_pdf_pages
     from .render_sheet import page_budget, render_sheet
 
-    html = render_sheet(src.current(), paper=paper, version=ctx.settings.version,
-                        build_date=ctx.build_date, commit=ctx.commit, url=ctx.settings.repo_url,
-                        license_name=ctx.settings.license, track=track, extra=extra)
-    data, pages = render_pdf_pages(html, name)
+    def sheet(pictures: bool) -> tuple[bytes, int]:
+        html = render_sheet(src.current(), paper=paper, version=ctx.settings.version,
+                            build_date=ctx.build_date, commit=ctx.commit,
+                            url=ctx.settings.repo_url, license_name=ctx.settings.license,
+                            track=track, extra=extra, pictures=pictures)
+        return render_pdf_pages(html, name)
+
     budget = page_budget(track)
+    data, pages = sheet(pictures=True)
+    has_pictures = any(q.diagram for q in src.questions) or any(f.diagram for f in src.frameworks)
+    if pages > budget and has_pictures:  # the diagrams go first when paper is short
+        data, pages = sheet(pictures=False)
     if pages > budget:
         problem = Problem(Mark(name, 0, 0), f"{pages} pages, over the budget of {budget} for "
                           "this sheet; give questions a short `title`, trim key points, or "
@@ -347,7 +354,7 @@ def release_bundle(root: Path, source_dir: Path, src: model.Source, ctx: Context
     if not dry_run and (recorded is None or recorded.version != version or missing):
         detail = f"{len(missing)} note id(s) are not recorded" if missing else (
             f"it records v{recorded.version if recorded else 'nothing'}")
-        raise BuildError([Problem(Mark(_display(path, root), 1, 1),
+        raise BuildError([Problem(Mark(_display(path, root), 0, 0),
                                   f"the ledger is not ready for v{version}: {detail}; run "
                                   "`python build.py ledger` and commit source/ledger.json")])
     from .render_markdown import render_reference
@@ -380,7 +387,7 @@ def read_previous_manifest(where: str) -> dict[str, Any]:
     import json
     import urllib.request
 
-    mark = Mark(where, 1, 1)
+    mark = Mark(where, 0, 0)  # a whole file (or URL), not a line of the source
     try:
         if where.startswith(("http://", "https://")):
             with urllib.request.urlopen(where, timeout=30) as response:

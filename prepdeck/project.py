@@ -3,6 +3,7 @@ build time (SOURCE_DATE_EPOCH, else the HEAD commit time: fixed per commit, risi
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -16,7 +17,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from .errors import BuildError, Mark, Problem
+from .errors import BuildError, EnvironmentProblem, Mark, Problem
 
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
@@ -44,8 +45,8 @@ def read_settings(root: Path) -> Settings:
     project = data["project"]
     version = project["version"]
     if not _SEMVER.match(version):
-        raise BuildError([Problem(Mark("pyproject.toml", 1, 1),
-                                  f"version {version!r} is not MAJOR.MINOR.PATCH")])
+        raise BuildError([Problem(Mark("pyproject.toml", 0, 0),
+                                  f"[project].version {version!r} is not MAJOR.MINOR.PATCH")])
     return Settings(version, project["urls"]["Repository"].rstrip("/"), project["license"])
 
 
@@ -61,17 +62,49 @@ def commit_id(root: Path) -> str:
 
 def build_time(root: Path, env: Mapping[str, str] = os.environ) -> int:
     """SOURCE_DATE_EPOCH if set, else the HEAD commit time; never the wall clock."""
+    return build_clock(root, env)[0]
+
+
+def build_clock(source: Path, env: Mapping[str, str] = os.environ) -> tuple[int, str | None]:
+    """(build time, a note for the user or None).
+
+    SOURCE_DATE_EPOCH if set; else the time of the commit that holds `source`, so a clean
+    checkout always builds the same bytes. When `source` has uncommitted changes, the time is
+    that of the newest changed file instead (never earlier than the commit): Anki updates a
+    note only when the package is newer than the copy it has, so a build from edits stamped
+    with the commit's time would never reach anyone's cards."""
     value = env.get("SOURCE_DATE_EPOCH", "").strip()
-    where = Mark("SOURCE_DATE_EPOCH", 1, 1)
     if value:
         if not value.isdigit():
-            raise BuildError([Problem(where, f"{value!r} is not a Unix time in seconds")])
-        return int(value)
+            raise EnvironmentProblem(f"SOURCE_DATE_EPOCH={value!r} is not a Unix time in "
+                                     "seconds; unset it or export SOURCE_DATE_EPOCH=$(date +%s)")
+        return int(value), None
+    folder = source if source.is_dir() else source.parent
     try:
-        out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True,
-                             text=True, check=True, timeout=30)
-        return int(out.stdout.strip())
+        committed = int(_git(folder, "log", "-1", "--format=%ct"))
     except (OSError, subprocess.SubprocessError, ValueError):
-        raise BuildError([Problem(where, "not set and no git commit to take the time from; "
-                                  "export SOURCE_DATE_EPOCH=$(date +%s) or build from a git "
-                                  "checkout")]) from None
+        raise EnvironmentProblem("no build time: SOURCE_DATE_EPOCH is not set and "
+                                 f"{folder} is not in a git checkout with a commit; export "
+                                 "SOURCE_DATE_EPOCH=$(date +%s) or build from a git "
+                                 "checkout") from None
+    try:
+        changed = _git(folder, "status", "--porcelain", "--untracked-files=all", "--", ".")
+        top = Path(_git(folder, "rev-parse", "--show-toplevel"))
+    except (OSError, subprocess.SubprocessError):
+        return committed, None
+    paths = [top / line[3:].split(" -> ")[-1].strip('"') for line in changed.splitlines()
+             if len(line) > 3]
+    if not paths:
+        return committed, None
+    newest = max((int(p.stat().st_mtime) for p in paths if p.is_file()), default=committed)
+    stamp = max(newest, committed + 1)
+    when = dt.datetime.fromtimestamp(stamp, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return stamp, (f"{len(paths)} uncommitted change(s) under {folder.name}/: build time "
+                   f"{when}, after the commit's, so importing this build updates the edited "
+                   "cards; commit them for a reproducible build")
+
+
+def _git(folder: Path, *args: str) -> str:
+    out = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True,
+                         check=True, timeout=30)
+    return out.stdout.strip()

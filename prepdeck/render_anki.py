@@ -52,11 +52,22 @@ def build_package(notes: list[NoteSpec], descriptions: dict[str, str]) -> genank
     return package
 
 
-def apkg_bytes(package: genanki.Package, timestamp: int) -> bytes:
+def media_of(notes: list[NoteSpec]) -> dict[str, bytes]:
+    """Every picture the notes show, by file name (names are content hashes: no clashes)."""
+    return {name: data for n in notes for name, data in n.media}
+
+
+def apkg_bytes(package: genanki.Package, timestamp: int,
+               media: dict[str, bytes] | None = None) -> bytes:
     """Write the package with a fixed timestamp and normalise the zip; leaves no temp files."""
     with tempfile.TemporaryDirectory(prefix="prepdeck-") as scratch:
         saved, tempfile.tempdir = tempfile.tempdir, scratch  # genanki's leaked file lands here
         try:
+            folder = Path(scratch) / "media"
+            folder.mkdir()
+            for name, data in sorted((media or {}).items()):
+                (folder / name).write_bytes(data)
+            package.media_files = [str(folder / name) for name in sorted(media or {})]
             raw = Path(scratch) / "raw.apkg"
             package.write_to_file(str(raw), timestamp=timestamp)
         finally:
@@ -71,4 +82,4 @@ def apkg_bytes(package: genanki.Package, timestamp: int) -> bytes:
 
 
 def render_apkg(notes: list[NoteSpec], descriptions: dict[str, str], timestamp: int) -> bytes:
-    return apkg_bytes(build_package(notes, descriptions), timestamp)
+    return apkg_bytes(build_package(notes, descriptions), timestamp, media_of(notes))

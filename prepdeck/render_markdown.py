@@ -9,7 +9,7 @@ document's structure (a trailing `#` in a heading, a leading `|`).
 from __future__ import annotations
 
 from . import model
-from .text import ref_block, ref_inline
+from .text import escape, ref_block, ref_inline
 
 _KIND = {"system-design": "system design"}
 
@@ -30,11 +30,46 @@ def _source(qa: model.QA | model.Term) -> str:
     return f" *(Source: {_inline(qa.source)}, {qa.year})*" if qa.source and qa.year else ""
 
 
-def _qas(title: str, qas: tuple[model.QA, ...]) -> list[str]:
+class Pictures:
+    """Diagrams in the reference. Pages link image files written beside them (GitHub shows
+    the dark variant in dark mode through <picture>); the one-file reference that travels
+    offline embeds them as data URIs."""
+
+    def __init__(self, embed: bool) -> None:
+        self.embed = embed
+        self.files: dict[str, bytes] = {}
+
+    def __call__(self, item_id: str, diagram: model.Diagram | None) -> list[str]:
+        if diagram is None:
+            return []
+        import base64
+
+        from .diagrams import draw
+
+        drawing = draw(diagram.kind, diagram.source)
+        alt = escape(diagram.alt)
+        width = round(min(drawing.width_px, 640))
+        if self.embed:
+            uri = "data:image/svg+xml;base64," + base64.b64encode(drawing.light).decode()
+            return [f'<img src="{uri}" alt="{alt}" width="{width}">']
+        stem = "diagrams/" + item_id.replace("/", "--")
+        self.files[f"{stem}.svg"] = drawing.light
+        self.files[f"{stem}-dark.svg"] = drawing.dark
+        return [f'<picture><source media="(prefers-color-scheme: dark)" '
+                f'srcset="{stem}-dark.svg"><img src="{stem}.svg" alt="{alt}" width="{width}">'
+                "</picture>"]
+
+
+def _qas(title: str, qas: tuple[model.QA, ...], parent: str = "",
+         pics: Pictures | None = None) -> list[str]:
     if not qas:
         return []
     lines = [f"- **{_inline(qa.q)}** {_inline(qa.a)}{_source(qa)}" for qa in qas]
-    return [f"**{title}**", "\n".join(lines)]
+    out = [f"**{title}**", "\n".join(lines)]
+    for qa in qas:
+        if pics is not None and qa.diagram is not None:
+            out += [f"*{_inline(qa.q)}*", *pics(f"{parent}/{qa.id}", qa.diagram)]
+    return out
 
 
 Links = dict[str, tuple[str, str]]  # id -> (title as inline Markdown, link target)
@@ -46,26 +81,27 @@ def _related(ids: tuple[str, ...], links: Links) -> list[str]:
     return ["Related: " + " · ".join(f"[{links[i][0]}]({links[i][1]})" for i in ids)]
 
 
-def _question(q: model.Question, links: Links, tracks: dict[str, str]) -> list[str]:
+def _question(q: model.Question, links: Links, tracks: dict[str, str],
+              pics: Pictures) -> list[str]:
     badges = " · ".join([f"`{_KIND.get(q.kind, q.kind)}`", f"`{q.level}`",
                          *(f"`{tracks[t]}`" for t in q.tracks)])
     out = [_anchor(q.id), f"### {_inline(q.prompt)}", badges,
            f"**What they are probing:** {_inline(q.probing)}",
-           "**Framework**", _points(q.framework),
+           "**Framework**", _points(q.framework), *pics(q.id, q.diagram),
            "**Model answer**", ref_block(q.answer)]
-    out += _qas("Follow-ups", q.followups)
-    out += _qas("Why, contrasts and facts", q.cards)
+    out += _qas("Follow-ups", q.followups, q.id, pics)
+    out += _qas("Why, contrasts and facts", q.cards, q.id, pics)
     if q.pitfalls:
         out += ["**Pitfalls**", "\n".join(f"- {_inline(p)}" for p in q.pitfalls)]
     return out + _related(q.related, links)
 
 
-def _framework(f: model.Framework, links: Links) -> list[str]:
+def _framework(f: model.Framework, links: Links, pics: Pictures) -> list[str]:
     out = [_anchor(f.id), f"### Framework: {_inline(f.name)}", f"*{_inline(f.prompt)}*",
-           _points(f.steps)]
+           _points(f.steps), *pics(f.id, f.diagram)]
     if f.summary:
         out.append(ref_block(f.summary))
-    out += _qas("Why and contrasts", f.cards)
+    out += _qas("Why and contrasts", f.cards, f.id, pics)
     return out + _related(f.related, links)
 
 
@@ -106,12 +142,13 @@ def _titles(src: model.Source) -> dict[str, str]:
     return titles
 
 
-def _glossary(src: model.Source, links: Links) -> list[str]:
+def _glossary(src: model.Source, links: Links, pics: Pictures) -> list[str]:
     blocks = []
     for term in sorted(src.terms, key=lambda x: (x.term.casefold(), x.id)):
         line = f"{_anchor(term.id)}**{_inline(term.term)}**: {_inline(term.definition)}"
         blocks.append(line + _source(term) + "".join(
             f" See [{links[r][0]}]({links[r][1]})." for r in term.related))
+        blocks += pics(term.id, term.diagram)
     return blocks
 
 
@@ -125,21 +162,36 @@ def _retired(full: model.Source) -> list[str]:
                       f"{_inline(r.reason)}" for item_id, title, r in retired)]
 
 
-def _topic_body(src: model.Source, topic: model.Topic, links: Links) -> list[str]:
+def _topic_body(src: model.Source, topic: model.Topic, links: Links,
+                pics: Pictures) -> list[str]:
     tracks = {t.id: t.title for t in src.tracks}
     items = src.in_topic(topic.id)
     blocks: list[str] = []
     for q in items.questions:
-        blocks += _question(q, links, tracks)
+        blocks += _question(q, links, tracks, pics)
     for f in items.frameworks:
-        blocks += _framework(f, links)
+        blocks += _framework(f, links, pics)
+    for table in items.tables:
+        blocks += _table(table)
     return blocks
+
+
+def _table(t: model.Table) -> list[str]:
+    def row(cells: tuple[str, ...]) -> str:
+        return "| " + " | ".join(_inline(c).replace("|", "\\|") for c in cells) + " |"
+
+    lines = [row(t.columns), "| " + " | ".join("---" for _ in t.columns) + " |",
+             *(row(r) for r in t.rows)]
+    note = ("*Computed: (1 - SLO) x window.*" if t.computed else
+            f"*Source: {_inline(t.source)}, {t.year}*" if t.source and t.year else "")
+    return [f"{_anchor(t.id)}**Table: {_inline(t.title)}**", "\n".join(lines), note]
 
 
 def render_reference(full: model.Source, version: str) -> str:
     """The whole reference as one file (the release asset that reads offline, and the private
     reference); retired items keep an anchor in a closing section."""
     src = full.current()
+    pics = Pictures(embed=True)
     links = {i: (t, f"#{i}") for i, t in _titles(src).items()}
     blocks: list[str] = [f"# {_inline(src.title)}", _intro(version, "README.md"), "## Contents"]
     toc = [f"- [{_inline(t.title)}](#topic-{t.id}): {_topic_counts(src, t)}"
@@ -151,10 +203,10 @@ def render_reference(full: model.Source, version: str) -> str:
     blocks.append("\n".join(toc))
     for t in src.topics:
         blocks += [f'<a id="topic-{t.id}"></a>', f"## {_inline(t.title)}"]
-        blocks += _topic_body(src, t, links)
+        blocks += _topic_body(src, t, links, pics)
         for s in src.in_topic(t.id).stars:
             blocks += _star(s)
-    blocks += ['<a id="glossary"></a>', "## Glossary", *_glossary(src, links)]
+    blocks += ['<a id="glossary"></a>', "## Glossary", *_glossary(src, links, pics)]
     if retired:
         blocks += ['<a id="retired"></a>', "## Retired", *_retired(full)]
     return _join(blocks)
@@ -175,6 +227,8 @@ def page_of(src: model.Source) -> dict[str, str]:
         pages[q.id] = f"{PAGE_DIR}/{q.topic}.md"
     for f in src.frameworks:
         pages[f.id] = f"{PAGE_DIR}/{f.topic}.md"
+    for table in src.tables:
+        pages[table.id] = f"{PAGE_DIR}/{table.topic}.md"
     pages.update({s.id: f"{PAGE_DIR}/{STARS_PAGE}.md" for s in src.stars})
     pages.update({t.id: f"{PAGE_DIR}/{GLOSSARY_PAGE}.md" for t in src.terms})
     pages.update({item_id: f"{PAGE_DIR}/{RETIRED_PAGE}.md"
@@ -182,7 +236,8 @@ def page_of(src: model.Source) -> dict[str, str]:
     return pages
 
 
-def render_reference_pages(full: model.Source, version: str) -> dict[str, str]:
+def render_reference_pages(full: model.Source, version: str
+                           ) -> tuple[dict[str, str], dict[str, bytes]]:
     """REFERENCE.md (a short index) plus reference/*.md, each small enough for a phone.
 
     The index keeps an anchor for every item id, so a link to `REFERENCE.md#id` from an older
@@ -192,24 +247,25 @@ def render_reference_pages(full: model.Source, version: str) -> dict[str, str]:
     titles = _titles(src)
     links = {i: (t, pages[i].removeprefix(f"{PAGE_DIR}/") + f"#{i}") for i, t in titles.items()}
     out: dict[str, str] = {}
+    pics = Pictures(embed=False)
     back = f"[Index](../REFERENCE.md) · {_inline(src.title)}"
     for t in src.topics:
         out[f"{PAGE_DIR}/{t.id}.md"] = _join([
             back, f"# {_inline(t.title)}", _intro(version, "../README.md"),
-            *_topic_body(src, t, links)])
+            *_topic_body(src, t, links, pics)])
     stars = [s for t in src.topics for s in src.in_topic(t.id).stars]
     if stars:
         out[f"{PAGE_DIR}/{STARS_PAGE}.md"] = _join([
             back, "# STAR examples", _intro(version, "../README.md"),
             *(block for s in stars for block in _star(s))])
     out[f"{PAGE_DIR}/{GLOSSARY_PAGE}.md"] = _join([
-        back, "# Glossary", _intro(version, "../README.md"), *_glossary(src, links)])
+        back, "# Glossary", _intro(version, "../README.md"), *_glossary(src, links, pics)])
     retired = _retired(full)
     if retired:
         out[f"{PAGE_DIR}/{RETIRED_PAGE}.md"] = _join([
             back, "# Retired", _intro(version, "../README.md"), *retired])
     out["REFERENCE.md"] = _index(full, src, pages, version)
-    return dict(sorted(out.items()))
+    return dict(sorted(out.items())), {f"{PAGE_DIR}/{n}": d for n, d in sorted(pics.files.items())}
 
 
 def _index(full: model.Source, src: model.Source, pages: dict[str, str], version: str) -> str:

@@ -39,6 +39,17 @@ def local_file(url: str, allowed: Path) -> Path:
     return path
 
 
+def _data_uri(url: str) -> tuple[bytes, str]:
+    """A `data:` URI's bytes and type (decoded here; urllib never touches the network)."""
+    import base64
+    from urllib.parse import unquote_to_bytes
+
+    head, _, payload = url.partition(",")
+    mime = head[5:].split(";")[0] or "text/plain"
+    data = base64.b64decode(payload) if head.endswith(";base64") else unquote_to_bytes(payload)
+    return data, mime
+
+
 def _fetcher(allowed: Path) -> Any:
     from weasyprint import urls
 
@@ -46,6 +57,9 @@ def _fetcher(allowed: Path) -> Any:
 
         class LocalOnly(urls.URLFetcher):  # type: ignore[misc]
             def fetch(self, url: str, headers: Any = None) -> Any:
+                if url.startswith("data:"):  # our own diagrams, inline: no file, no network
+                    data, mime = _data_uri(url)
+                    return urls.URLFetcherResponse(url, body=data, headers={"Content-Type": mime})
                 path = local_file(url, allowed)
                 mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 return urls.URLFetcherResponse(url, body=path.read_bytes(),
@@ -54,6 +68,9 @@ def _fetcher(allowed: Path) -> Any:
         return LocalOnly()
 
     def fetch(url: str) -> dict[str, Any]:  # older WeasyPrint: a function returning a dict
+        if url.startswith("data:"):
+            data, mime = _data_uri(url)
+            return {"string": data, "mime_type": mime, "redirected_url": url}
         path = local_file(url, allowed)
         return {"string": path.read_bytes(), "mime_type": mimetypes.guess_type(path.name)[0],
                 "redirected_url": url}

@@ -6,7 +6,7 @@ per topic, always next to the topic's name, so a black-and-white print loses not
 
 from __future__ import annotations
 
-from . import availability, model
+from . import model
 from .text import escape, outline, sheet_inline
 
 ACCENTS = ("#1f4e8c", "#2e6b30", "#7a2f7a", "#9a4a12", "#00695c", "#8f1d30", "#4e342e", "#37474f")
@@ -26,6 +26,19 @@ def _item(title: str, points: str, extra: str = "") -> str:
     return f'<div class="item"><p class="q">{title}</p><ol>{points}</ol>{extra}</div>'
 
 
+def _picture(diagram: model.Diagram | None, show: bool) -> str:
+    """A diagram under its item, light variant, inline (the sheet fetches nothing)."""
+    if diagram is None or not show:
+        return ""
+    import base64
+
+    from .diagrams import draw
+
+    data = base64.b64encode(draw(diagram.kind, diagram.source).light).decode()
+    return (f'<img class="diagram" src="data:image/svg+xml;base64,{data}" '
+            f'alt="{escape(diagram.alt)}">')
+
+
 def _table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]] | tuple[
         tuple[str, ...], ...], note: str = "") -> str:
     head = "".join(f"<th>{sheet_inline(c)}</th>" for c in columns)
@@ -33,6 +46,9 @@ def _table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]] | t
                    for row in rows)
     return (f'<div class="item"><p class="q">{title}</p><table><thead><tr>{head}</tr></thead>'
             f'<tbody>{body}</tbody></table>{note}</div>')
+
+
+_COMPUTED_NOTE = '<p class="src">Computed: (1 - SLO) x window.</p>'
 
 
 def _points(points: tuple[model.Point, ...]) -> str:
@@ -47,16 +63,18 @@ def _source(source: str | None, year: int | None) -> str:
     return f'<p class="src">Source: {sheet_inline(source)}, {year}</p>' if source and year else ""
 
 
-def _topic(src: model.Source, topic: model.Topic, accent: str) -> str:
+def _topic(src: model.Source, topic: model.Topic, accent: str, pictures: bool) -> str:
     items = src.in_topic(topic.id)
     questions, frameworks, stars, tables = (items.questions, items.frameworks, items.stars,
                                             items.tables)
     parts = [f'<h2 class="topic-head">{escape(topic.title)} '
              f'<span class="count">({len(questions)} questions)</span></h2>']
-    parts += [_item(sheet_inline(q.title or q.prompt), _points(q.framework)) for q in questions]
+    parts += [_item(sheet_inline(q.title or q.prompt), _points(q.framework),
+                    _picture(q.diagram, pictures)) for q in questions]
     parts += [_item(f'{sheet_inline(f.name)} <span class="tag">framework</span>',
-                    _points(f.steps)) for f in frameworks]
-    parts += [_table(sheet_inline(t.title), t.columns, t.rows, _source(t.source, t.year))
+                    _points(f.steps), _picture(f.diagram, pictures)) for f in frameworks]
+    parts += [_table(sheet_inline(t.title), t.columns, t.rows,
+                     _COMPUTED_NOTE if t.computed else _source(t.source, t.year))
               for t in tables]
     if stars:
         spine = "".join(f"<li>{sheet_inline(s.spine)}</li>" for s in stars)
@@ -67,9 +85,7 @@ def _topic(src: model.Source, topic: model.Topic, accent: str) -> str:
 
 
 def _reference(src: model.Source) -> str:
-    parts = ['<h2 class="topic-head">Reference tables and key terms</h2>',
-             _table("Availability and the downtime it allows", availability.COLUMNS,
-                    availability.table(), '<p class="src">Computed: (1 - SLO) x window.</p>')]
+    parts = ['<h2 class="topic-head">Key terms</h2>']
     terms = "".join(f"<p><b>{sheet_inline(t.term)}</b>: {sheet_inline(t.definition)}"
                     f"{_term_source(t)}</p>"
                     for t in sorted(src.terms, key=lambda t: t.term.casefold()))
@@ -79,10 +95,11 @@ def _reference(src: model.Source) -> str:
 
 def render_sheet(src: model.Source, *, paper: str, version: str, build_date: str, commit: str,
                  url: str, license_name: str, track: str | None = None,
-                 extra: str = "") -> str:
+                 extra: str = "", pictures: bool = True) -> str:
     """`extra` is HTML appended before the reference section (the private competency map)."""
     """The whole sheet as one HTML document for `paper` ('a4' or 'letter')."""
-    topics = "".join(_topic(src, t, ACCENTS[i % len(ACCENTS)]) for i, t in enumerate(src.topics))
+    topics = "".join(_topic(src, t, ACCENTS[i % len(ACCENTS)], pictures)
+                     for i, t in enumerate(src.topics))
     footer = f"v{version} · built {build_date} · commit {commit} · {license_name} · {url}"
     heading = f"{src.title} · {track}" if track else src.title
     page = (f"@page {{ size: {PAPERS[paper]}; "

@@ -29,6 +29,7 @@ class Text:
     chars: int | None = None  # hard character cap, where the sheet's layout needs one
     sheet: bool = False  # printed on the cheat sheet: every character needs a glyph there
     deck_name: bool = False  # an Anki deck name: '::' would nest a subdeck
+    numbers_ok: bool = False  # a plain number is fine as text here (chart labels)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,20 @@ class Bool:
 
 
 @dataclass(frozen=True)
+class Number:
+    """A number (whole or decimal), for chart data."""
+
+    doc: str
+
+
+@dataclass(frozen=True)
+class Code:
+    """Multi-line text in a little language (Graphviz DOT), kept exactly as written."""
+
+    doc: str
+
+
+@dataclass(frozen=True)
 class List:
     doc: str
     item: Spec
@@ -83,7 +98,7 @@ class Obj:
     required: frozenset[str] = field(default_factory=frozenset)
 
 
-Spec = Text | Markdown | Slug | Ref | Enum | Int | Bool | List | Obj
+Spec = Text | Markdown | Slug | Ref | Enum | Int | Bool | Number | Code | List | Obj
 
 
 def obj(doc: str, required: str, **fields: Spec) -> Obj:
@@ -104,6 +119,36 @@ TRACK_REFS = List("Tracks (roles) this item belongs to; defaults to the topic's 
 SOURCE = Text("Where a number that changes over time comes from (title or URL).", limit=25,
               sheet=True)
 YEAR = Int("The year of `source`; printed next to the number.", 1950, 2100)
+
+CHART = obj(
+    "A chart the build draws (matplotlib): traffic steps, burn rates, nines.",
+    "type x series",
+    type=Enum("step (a value that jumps, e.g. canary traffic), line, or bar.",
+              ("step", "line", "bar")),
+    title=Text("Optional title inside the chart.", limit=8),
+    x=List("The x values: numbers, or short labels for a bar chart.",
+           Text("One x value or label.", limit=3, chars=16, numbers_ok=True), 2, 24),
+    x_label=Text("Label of the x axis.", limit=6),
+    y_label=Text("Label of the y axis.", limit=6),
+    log_y=Bool("A logarithmic y axis."),
+    series=List("One to three series, each a value per x.", obj(
+        "One series.", "label values",
+        label=Text("Legend label.", limit=6),
+        values=List("One number per x value.", Number("A value."), 2, 24)), 1, 3),
+    lines=List("Horizontal reference lines (thresholds).", obj(
+        "A threshold line.", "y label", y=Number("Where it is."),
+        label=Text("Its label.", limit=5)), 0, 4),
+)
+DIAGRAM = obj(
+    "A picture where it teaches better than words: a Graphviz graph (dot) or a chart. "
+    "Shown on the card's back, in the reference and, when it fits, on the sheet.",
+    "alt",
+    alt=Text("What the picture shows, in one sentence (read aloud by screen readers).",
+             warn=35, limit=50),
+    dot=Code("The graph in Graphviz DOT, e.g. `digraph { rankdir=TB; a -> b }`. Only layout "
+             "attributes; colours and fonts come from the theme."),
+    chart=CHART,
+)
 
 POINT = obj(
     "One key point of a framework: a short label plus a one-line gloss.",
@@ -134,6 +179,7 @@ CARD = obj(
     a=Text("The back, short enough to say in a few seconds.", warn=35, limit=50),
     source=SOURCE,
     year=YEAR,
+    diagram=DIAGRAM,
     retired=RETIRED,
 )
 CARDS = List("Extra cards that drill the reasons, contrasts and facts.", CARD)
@@ -157,6 +203,7 @@ QUESTION = obj(
     pitfalls=List("Common mistakes in answers.", Text("One pitfall.", warn=25, limit=40)),
     related=List("Ids of related questions or frameworks.",
                  Ref("A question or framework id.", ("questions", "frameworks"))),
+    diagram=DIAGRAM,
     retired=RETIRED,
 )
 
@@ -173,6 +220,7 @@ FRAMEWORK = obj(
     cards=CARDS,
     related=List("Ids of related questions or frameworks.",
                  Ref("A question or framework id.", ("questions", "frameworks"))),
+    diagram=DIAGRAM,
     retired=RETIRED,
 )
 
@@ -207,15 +255,20 @@ TERM = obj(
     year=YEAR,
     related=List("Ids of related terms, questions or frameworks.",
                  Ref("An id.", ("questions", "frameworks", "terms"))),
+    diagram=DIAGRAM,
     retired=RETIRED,
 )
 
 CELL = Text("One cell: a few words.", warn=8, limit=12, chars=80, sheet=True)
+COMPUTED_TABLES = ("availability",)
 TABLE = obj(
-    "A compact reference table for the cheat sheet and the reference (e.g. strategies compared).",
-    "id title columns rows",
+    "A compact reference table for the cheat sheet and the reference (e.g. strategies compared). "
+    "Give columns and rows, or `computed` for a table the build calculates.",
+    "id title",
     id=Slug("Stable id; the anchor in REFERENCE.md."),
     title=Text("Title of the table.", limit=8, sheet=True),
+    computed=Enum("A table the build computes instead of columns and rows: availability "
+                  "(the downtime each SLO allows per 30 and 365 days).", COMPUTED_TABLES),
     columns=List("Column headings.", CELL, 2, 5),
     rows=List("Rows; each has one cell per column.", List("One row.", CELL, 2, 5), 1, 12),
     source=SOURCE,
@@ -316,8 +369,10 @@ def json_schema(spec: Spec, title: str) -> dict[str, Any]:
 def _json(spec: Spec) -> dict[str, Any]:
     if isinstance(spec, Text) and spec.chars:
         return {"type": "string", "minLength": 1, "maxLength": spec.chars, "description": spec.doc}
-    if isinstance(spec, (Text, Markdown)):
+    if isinstance(spec, (Text, Markdown, Code)):
         return {"type": "string", "minLength": 1, "description": spec.doc}
+    if isinstance(spec, Number):
+        return {"type": "number", "description": spec.doc}
     if isinstance(spec, (Slug, Ref)):
         return {"type": "string", "pattern": SLUG, "description": spec.doc}
     if isinstance(spec, Enum):

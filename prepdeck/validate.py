@@ -7,10 +7,11 @@ builds the model. Problems carry the file, line and column of the offending valu
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from typing import Any
 
-from . import glyphs, lint, model, schema
+from . import availability, glyphs, lint, model, schema
 from .errors import Mark, Problem
 from .load import Mapping, Scalar, Sequence, Value
 from .text import control_chars, file_slug, markdown_issues, words
@@ -18,7 +19,8 @@ from .text import control_chars, file_slug, markdown_issues, words
 _SLUG = re.compile(schema.SLUG)
 _DIGIT = re.compile(r"\d")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
-_DECIMAL = re.compile(r"^[0-9]{1,9}$")  # not YAML 1.1's 0x7E4, 0o17 or 1:20:00
+_DECIMAL = re.compile(r"^[0-9]{1,9}$")
+_NUMBER = re.compile(r"^-?[0-9]{1,12}(?:\.[0-9]{1,9})?$")  # not YAML 1.1's 0x7E4, 0o17 or 1:20:00
 _KIND_NAMES = {"bool": "a true/false value", "int": "a number", "float": "a number",
                "null": "empty (null)", "timestamp": "a date"}
 RESERVED_LOCAL_IDS = {"steps"}
@@ -66,6 +68,13 @@ class _Checker:
                           + _did_you_mean(value, spec.values))
                 return None
             return str(value)
+        if isinstance(spec, schema.Number):
+            if value.kind not in ("int", "float") or not _NUMBER.match(value):
+                self.fail(value.mark, path, f"{value!r} must be a number such as 14.4")
+                return None
+            return float(value)
+        if isinstance(spec, schema.Code):
+            return self._code(value, path)
         if isinstance(spec, schema.Int):
             if not _DECIMAL.match(value) or not spec.minimum <= int(value) <= spec.maximum:
                 self.fail(value.mark, path, f"{value!r} must be a whole number from "
@@ -77,7 +86,28 @@ class _Checker:
             return None
         return value == "true"
 
+    def _code(self, value: Scalar, path: str) -> str | None:
+        """Graphviz DOT: control characters refused, then its own allow-list check."""
+        from .diagrams import check_dot
+
+        text = self._string(value, path, schema.MAX_MARKDOWN_CHARS, block=True)
+        if text is None:
+            return None
+        issues = check_dot(text)
+        leading = self._leading_lines(value)
+        for issue in issues:
+            self.fail(value.at(issue.line + leading, issue.col), path, issue.message)
+        if issues:
+            return None
+        out = Scalar(text)  # keeps where it was written, for errors found while drawing
+        out.mark = value.at(1 + leading, 1)
+        out.first_line = value.first_line + leading if value.first_line else 0
+        out.indent = value.indent
+        return out
+
     def _text(self, value: Scalar, spec: schema.Text, path: str) -> str | None:
+        if spec.numbers_ok and value.kind in ("int", "float"):
+            value = _as_text(value)
         text = self._string(value, path, schema.MAX_TEXT_CHARS)
         if text is None:
             return None
@@ -190,6 +220,25 @@ class _Checker:
             self.fail(value.mark, path or "file", f"missing required key {key!r} "
                       f"({spec.fields[key].doc.rstrip('.')})")
         return out
+
+
+def _chart_spec(chart: dict[str, Any]) -> dict[str, Any]:
+    """The checked chart as plain data: numeric x values become numbers."""
+    x: list[Any] = list(chart["x"])
+    if all(_NUMBER.match(v) for v in x):
+        x = [float(v) for v in x]
+    spec = {k: v for k, v in chart.items() if v is not None and k not in ("x", "series")}
+    spec["x"] = x
+    spec["series"] = [{"label": s["label"], "values": list(s["values"])}
+                      for s in chart["series"] if s]
+    spec["lines"] = [dict(line) for line in chart.get("lines") or [] if line]
+    return spec
+
+
+def _as_text(value: Scalar) -> Scalar:
+    out = Scalar(str(value))
+    out.mark = value.mark
+    return out
 
 
 def _expected(spec: schema.Spec) -> str:
@@ -330,15 +379,48 @@ class _Builder:
                     continue
                 seen.add(qa["id"])
                 self._sourced(qa, f"{path}.{key}[{i}]")
-                out[key].append(model.QA(str(qa["id"]), qa.get("kind") or "followup", qa["q"],
-                                         qa["a"], qa.get("source"), qa.get("year"),
-                                         self._retired(qa, f"{path}.{key}[{i}]")))
+                out[key].append(model.QA(
+                    str(qa["id"]), qa.get("kind") or "followup", qa["q"], qa["a"],
+                    qa.get("source"), qa.get("year"), self._retired(qa, f"{path}.{key}[{i}]"),
+                    diagram=self._diagram(qa, f"{path}.{key}[{i}]")))
         return tuple(out["followups"]), tuple(out["cards"])
 
     def _sourced(self, item: dict[str, Any], path: str) -> None:
         """A dated fact needs both halves: where it comes from and when (card rule C8)."""
         if ("source" in item) != ("year" in item):
             self.c.fail(item["id"].mark, path, "give both source and year, or neither")
+
+    def _diagram(self, item: dict[str, Any], path: str) -> model.Diagram | None:
+        """The item's picture, drawn once here so a drawing that fails is a source problem
+        with its line (the renderers reuse the cached drawing)."""
+        from .diagrams import DiagramError, draw
+
+        d = item.get("diagram")
+        if not d or not d.get("alt"):
+            return None
+        where, mark = f"{path}.diagram", item["id"].mark
+        dot, chart = d.get("dot"), d.get("chart")
+        if (dot is None) == (chart is None):
+            if "dot" not in d and "chart" not in d:
+                self.c.fail(mark, where, "give the picture as `dot` (a graph) or `chart`")
+            return None  # both given, or one was invalid (already reported)
+        if dot is not None:
+            kind, source = "graph", str(dot)
+            mark = dot.mark
+        else:
+            lengths = {len(s["values"]) for s in chart["series"] if s}
+            if lengths != {len(chart["x"])}:
+                self.c.fail(mark, f"{where}.chart", f"every series needs one value per x "
+                            f"value ({len(chart['x'])}); found {sorted(lengths)}")
+                return None
+            kind, source = "chart", json.dumps(_chart_spec(chart), sort_keys=True)
+        try:
+            draw(kind, source)
+        except DiagramError as err:
+            at = dot.at(err.line, 1) if dot is not None else mark
+            self.c.fail(at, where, f"cannot draw it: {err}")
+            return None
+        return model.Diagram(kind, d["alt"], source)
 
     def _retired(self, item: dict[str, Any], path: str) -> model.Retired | None:
         r = item.get("retired")
@@ -364,7 +446,7 @@ class _Builder:
             q["probing"], tuple(model.Point(p["point"], p["gloss"]) for p in q["framework"] if p),
             q["answer"], followups, cards, tuple(p for p in q.get("pitfalls") or [] if p),
             tuple(str(r) for r in q.get("related") or [] if r), self._retired(q, path),
-            title=q.get("title") or ""))
+            title=q.get("title") or "", diagram=self._diagram(q, path)))
 
     def _framework(self, f: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
         if not self.claim(f["id"], f["id"].mark, f"{path}.id"):
@@ -374,7 +456,7 @@ class _Builder:
             str(f["id"]), topic.id, f["name"], f["prompt"], self._tracks(f, topic),
             tuple(model.Point(p["point"], p["gloss"]) for p in f["steps"] if p),
             f.get("summary") or "", cards, tuple(str(r) for r in f.get("related") or [] if r),
-            self._retired(f, path)))
+            self._retired(f, path), diagram=self._diagram(f, path)))
 
     def _star(self, s: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
         if not self.claim(s["id"], s["id"].mark, f"{path}.id"):
@@ -394,10 +476,21 @@ class _Builder:
         self.terms.append(model.Term(
             str(t["id"]), topic.id, t["term"], t["definition"], self._tracks(t, topic),
             t.get("source"), t.get("year"), tuple(str(r) for r in t.get("related") or [] if r),
-            self._retired(t, path)))
+            self._retired(t, path), diagram=self._diagram(t, path)))
 
     def _table(self, t: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
         if not self.claim(t["id"], t["id"].mark, f"{path}.id"):
+            return
+        if t.get("computed"):
+            if t.get("columns") or t.get("rows") or t.get("source"):
+                self.c.fail(t["id"].mark, path, "a computed table takes no columns, rows or "
+                            "source; remove them, or drop `computed`")
+            columns, rows = availability.COLUMNS, availability.table()
+            self.tables.append(model.Table(str(t["id"]), topic.id, t["title"], columns,
+                                           tuple(rows), computed=t["computed"]))
+            return
+        if not t.get("columns") or not t.get("rows"):
+            self.c.fail(t["id"].mark, path, "a table needs columns and rows (or `computed`)")
             return
         width = len(t["columns"])
         for i, row in enumerate(t["rows"]):

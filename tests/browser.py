@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -25,7 +26,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--hide-scrollbars"]
 
 WATCH = ("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-         "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
+         "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
          "<script>window.__blocked=[];document.addEventListener('securitypolicyviolation',"
          "e=>window.__blocked.push(e.blockedURI||e.violatedDirective));</script>")
 
@@ -43,10 +44,13 @@ def measure(sides: list[tuple[str, str, str, int]], *, night: bool, width: int =
             batch: int = 150) -> list[dict[str, Any]]:
     """sides: (id, body html, css, card ord) -> one measurement per side, plus one
     `__page__` entry per Chromium run listing the page's own resource loads."""
-    out: list[dict[str, Any]] = []
-    for start in range(0, len(sides), batch):
-        out += _measure(sides[start:start + batch], night=night, width=width)
-    return out
+    from concurrent.futures import ThreadPoolExecutor
+
+    chunks = [sides[start:start + batch] for start in range(0, len(sides), batch)]
+    workers = max(1, min(len(chunks), os.cpu_count() or 1))
+    with ThreadPoolExecutor(workers) as pool:  # one Chromium per core
+        parts = list(pool.map(lambda chunk: _measure(chunk, night=night, width=width), chunks))
+    return [result for part in parts for result in part]
 
 
 def _measure(sides: list[tuple[str, str, str, int]], *, night: bool, width: int

@@ -7,15 +7,19 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from conftest import ROOT
 
 BUILD = [sys.executable, str(ROOT / "build.py")]
 
 
-def run(*args: str, env: dict[str, str] | None = None,
-        cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def run(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT,
+        clear_epoch: bool = False) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "SOURCE_DATE_EPOCH": "1760000000", **(env or {})}
+    if clear_epoch:
+        full_env.pop("SOURCE_DATE_EPOCH")
     return subprocess.run([*BUILD, *args], capture_output=True, text=True, env=full_env,
                           cwd=cwd, timeout=300)
 
@@ -113,8 +117,45 @@ def test_bad_usage_exits_2() -> None:
 
 def test_bad_source_date_epoch_is_a_clear_error(tmp_path: Path) -> None:
     out = run("--out", str(tmp_path), env={"SOURCE_DATE_EPOCH": "yesterday"})
-    assert out.returncode == 1
-    assert "SOURCE_DATE_EPOCH:1:1: 'yesterday' is not a Unix time in seconds" in out.stderr
+    assert out.returncode == 3  # the environment, not the source
+    assert "error: SOURCE_DATE_EPOCH='yesterday' is not a Unix time in seconds" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_uncommitted_edits_build_later_and_reach_the_collection(tmp_path: Path,
+                                                                 collection: Any) -> None:
+    """A clean checkout builds at its commit's time, byte for byte; edited, uncommitted source
+    builds later (and says so), so Anki's default import applies the edit."""
+    from ankitools import import_apkg, notes_by_id
+
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "source", repo / "source")
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    git = {**env, "GIT_AUTHOR_DATE": "2025-10-09T00:00:00Z",
+           "GIT_COMMITTER_DATE": "2025-10-09T00:00:00Z", "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "content"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, env=git, timeout=60)
+
+    def deck(out: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+        done = run("--source", str(repo / "source"), "--out", str(out), "--only", "anki",
+                   env=env, clear_epoch=True)
+        assert done.returncode == 0, done.stderr
+        return done, out / "decks/devops-interview-prep.apkg"
+
+    clean, first = deck(tmp_path / "a")
+    _, second = deck(tmp_path / "b")
+    assert "note:" not in clean.stderr and first.read_bytes() == second.read_bytes()
+    topic = repo / "source/topics/30-infrastructure.yaml"
+    topic.write_text(topic.read_text().replace("Break-glass access", "Break-glass account"))
+    dirty, third = deck(tmp_path / "c")
+    assert "uncommitted change(s)" in dirty.stderr
+    import_apkg(collection, first)
+    log = import_apkg(collection, third)
+    assert log.updated and not log.duplicate
+    texts = " ".join(" ".join(n.fields) for n in notes_by_id(collection).values())
+    assert "Break-glass account" in texts and "Break-glass access" not in texts
 
 
 def test_check_does_not_import_heavy_libraries() -> None:
@@ -125,3 +166,52 @@ def test_check_does_not_import_heavy_libraries() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          timeout=120)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_each_input_rebuilds_exactly_the_outputs_that_read_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Change one input at a time; the outputs that depend on it rebuild, the others skip."""
+    from prepdeck import cli, incremental
+
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "tests/fixtures/valid", project / "source/topics")
+    deck = (ROOT / "source/deck.yaml").read_text().split("\n# Pairs")[0] + "\n"
+    (project / "source/deck.yaml").write_text(deck)
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    (project / "pyproject.toml").write_text(pyproject)
+    bank = project / "mine.yaml"
+    bank.write_text("questions:\n  - id: mine\n    prompt: Mine?\n    answer: Yes.\n")
+    out = tmp_path / "out"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1760000000")
+
+    def rebuilt(*extra: str) -> set[str]:
+        capsys.readouterr()
+        assert cli.main(["--source", str(project / "source"), "--out", str(out), "--only",
+                         "anki", "--only", "md", "--stories", str(bank), *extra]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        return {line.split(":")[0] for line in lines
+                if ": " in line and "skipped" not in line and not line.startswith(
+                    ("wrote", "unchanged", "load"))}
+
+    assert rebuilt() == {"anki", "md", "private"}
+    assert rebuilt() == set()
+    bank.write_text(bank.read_text().replace("Yes.", "Yes, really."))
+    assert rebuilt() == {"private"}  # the personal file feeds only the private outputs
+    topic = project / "source/topics/minimal.yaml"
+    topic.write_text(topic.read_text().replace("Build once", "Build it once"))
+    assert rebuilt() == {"anki", "md", "private"}
+    (project / "pyproject.toml").write_text(pyproject.replace(
+        "https://github.com/prepdeck/prepdeck", "https://github.com/example/fork", 1))
+    assert rebuilt() == {"anki", "md", "private"}  # card links and footers name the repository
+    (project / "pyproject.toml").write_text(pyproject.replace('license = "MIT"',
+                                                              'license = "Apache-2.0"'))
+    assert rebuilt() == {"anki", "md", "private"}
+    monkeypatch.setattr(incremental, "library_versions", lambda: {"genanki": "99"})
+    assert rebuilt() == {"anki", "md", "private"}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1760000100")
+    assert rebuilt() == {"anki", "md", "private"}
+    assert rebuilt("--only", "anki") == {"private"}  # a different subset of private files
+    (out / "REFERENCE.private.md").unlink()
+    assert rebuilt() == {"private"}
+    assert (out / "REFERENCE.private.md").is_file()

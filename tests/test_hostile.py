@@ -447,20 +447,20 @@ def test_accepted_text_is_shown_literally(accepted: dict[str, object], i: int,
     assert not live_tags, live_tags  # nothing the source wrote is a live tag on GitHub
     if case.where == "answer":
         assert shown in html.unescape(re.sub(r"<[^>]+>", "", github)), shown
-        assert f"Plain point" in html.unescape(github)
+        assert "Plain point" in html.unescape(github)
         return
     if case.where == "term":
-        (front, back), = cards[f"term-case-{i}"]
+        (_, back), = cards[f"term-case-{i}"]
         assert shown in back
         assert _squash(shown) in _squash(str(accepted["sheet"]))
         return
     if case.where == "card":
-        (front, back), = cards[f"case-{i}/why-{i}"]
+        (_, back), = cards[f"case-{i}/why-{i}"]
         assert shown in back
         assert shown in html.unescape(re.sub(r"<[^>]+>", "", github))
         return
     # A key point: the outline card, one cloze card per point, the reference and the sheet.
-    (front, back), = cards[f"case-{i}"]
+    (_, back), = cards[f"case-{i}"]
     assert shown in back
     clozes = cards[f"case-{i}/steps"]
     assert len(clozes) == 2, "a point's text must never add or remove cloze cards"
@@ -491,7 +491,7 @@ def test_remote_urls_are_never_fetched(tmp_path: Path) -> None:
     hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             hits.append(self.path)
             self.send_response(200)
             self.end_headers()

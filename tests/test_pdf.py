@@ -163,6 +163,39 @@ def layout(shipped: model.Source, paper: str) -> Any:
         stylesheets=[weasyprint.CSS(filename=assets + "sheet.css")])
 
 
+def split_words_in_tables(doc: Any) -> list[str]:
+    """Words of a table cell broken across two lines ("Availabi" / "lity")."""
+    from weasyprint.formatting_structure import boxes
+
+    broken = []
+    for page in doc.pages:
+        for box in page._page_box.descendants():
+            if not isinstance(box, boxes.TableCellBox):
+                continue
+            words = set((box.element.text_content() if hasattr(box.element, "text_content")
+                         else "".join(box.element.itertext())).split())
+            for line in box.descendants():
+                if not isinstance(line, boxes.LineBox):
+                    continue
+                text = "".join(t.text for t in line.descendants()
+                               if isinstance(t, boxes.TextBox))
+                broken += [w for w in text.split() if w not in words]
+    return broken
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_no_word_is_split_in_a_table_cell(shipped: model.Source, paper: str) -> None:
+    assert split_words_in_tables(layout(shipped, paper)) == []
+
+
+def test_split_word_detector_sees_a_split_word() -> None:
+    import weasyprint
+
+    narrow = ('<table style="width: 8mm"><tr><td style="overflow-wrap: anywhere">'
+              'Availability</td></tr></table>')
+    assert split_words_in_tables(weasyprint.HTML(string=narrow).render()) != []
+
+
 def orphaned_titles(doc: Any) -> list[str]:
     """Titles (topic headings, item titles) whose next content is in another column or page."""
     placed: list[tuple[Any, int, int]] = []  # (element, page, column) in document order

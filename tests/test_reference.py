@@ -27,7 +27,7 @@ def anchors(text: str) -> list[str]:
 
 
 def pages(src: model.Source) -> dict[str, str]:
-    return render_reference_pages(src, read_settings(ROOT).version)
+    return render_reference_pages(src, read_settings(ROOT).version)[0]
 
 
 def test_committed_reference_is_current(shipped: model.Source) -> None:
@@ -40,6 +40,11 @@ def test_committed_reference_is_current(shipped: model.Source) -> None:
     for name, text in expected.items():
         assert committed.get(name) == text, (
             f"{name} is out of date with source/; regenerate with: python build.py --only md")
+    pictures = render_reference_pages(shipped, read_settings(ROOT).version)[1]
+    on_disk = {p.relative_to(ROOT).as_posix() for p in (ROOT / "reference").rglob("*.svg")}
+    assert on_disk == set(pictures), "regenerate with: python build.py --only md"
+    for name, data in pictures.items():
+        assert (ROOT / name).read_bytes() == data, f"{name} is out of date"
 
 
 def test_every_page_is_small_enough_for_a_phone(shipped: model.Source) -> None:
