@@ -25,11 +25,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python build.py",
         description="Compile source/ into Anki decks (decks/*.apkg), the cheat sheet "
-        "(pdf/*-a4.pdf, pdf/*-letter.pdf) and REFERENCE.md.",
-        epilog="Subcommands: `python build.py release --version X.Y.Z --out DIR` builds the "
-        "release bundle; `python build.py ledger` records the ids of a release. The build time "
-        "comes from SOURCE_DATE_EPOCH, else the HEAD commit time, so the same commit always "
-        "builds the same bytes.",
+        "(pdf/*-a4.pdf, pdf/*-letter.pdf) and the reference (REFERENCE.md, reference/).",
+        epilog="Subcommands (each takes --source and --help): `python build.py release "
+        "--version X.Y.Z --out DIR` builds the release bundle; `python build.py ledger` records "
+        "the ids of a release; `python build.py preview` writes the card gallery. The build "
+        "time comes from SOURCE_DATE_EPOCH, else the commit time (later when source/ has "
+        "uncommitted edits, so imports apply them), so a commit always builds the same bytes. "
+        "Exit status: 0 built, 1 problems in the source, 2 a bad command line, 3 the "
+        "environment (unwritable output, missing library or tool).",
     )
     parser.add_argument("--check", action="store_true",
                         help="validate the source only; write nothing")
@@ -38,8 +41,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", action="append", choices=sorted(pipeline.TARGETS),
                         metavar="OUTPUT", help="build only this output (repeatable): "
                         + ", ".join(sorted(pipeline.TARGETS)))
-    parser.add_argument("--source", type=Path, default=ROOT / "source", metavar="DIR",
-                        help="source tree to read (default: source/)")
+    source_option(parser)
     parser.add_argument("--out", type=Path, default=ROOT, metavar="DIR",
                         help="directory the outputs are written under (default: the project root)")
     parser.add_argument("--stories", type=Path, metavar="PATH",
@@ -54,10 +56,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "layout (needs the test extras: bash .ci/setup --test)")
     parser.add_argument("--force", action="store_true",
                         help="rebuild every output, even those whose inputs are unchanged")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="render independent outputs in N processes (default: the number "
+                        "of cores); the bytes are the same for any N")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON report (stages, outputs, problems) on stdout")
     return parser.parse_args(argv)
+
+
+def source_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", type=Path, default=ROOT / "source", metavar="DIR",
+                        help="source tree to read (default: source/); settings come from the "
+                        "pyproject.toml beside it when there is one")
 
 
 def report(problems: list[Problem]) -> None:
@@ -77,16 +88,18 @@ def ledger_command(argv: list[str]) -> int:
         prog="python build.py ledger",
         description="Record every current note id in source/ledger.json as released in the "
         "version from pyproject.toml. Run it when preparing a release, and commit the result.")
-    parser.parse_args(argv)
+    source_option(parser)
+    args = parser.parse_args(argv)
     try:
-        settings = read_settings(ROOT)
-        src, _ = pipeline.read_source(ROOT, ROOT / "source", strict=True)
-        pipeline.check_ledger(ROOT, ROOT / "source", src, settings)
-        data = pipeline.record_ledger(ROOT, ROOT / "source", src, settings)
+        settings = read_settings(project_of(args.source))
+        src, _ = pipeline.read_source(ROOT, args.source, strict=True)
+        pipeline.check_ledger(ROOT, args.source, src, settings)
+        data = pipeline.record_ledger(ROOT, args.source, src, settings)
     except BuildError as err:
         return failed(err, "ledger not updated")
-    changed = write_all(ROOT, {"source/ledger.json": data})
-    print(f"{'updated' if changed else 'unchanged'} source/ledger.json (v{settings.version})")
+    changed = write_all(args.source, {pipeline.LEDGER_FILE: data})
+    print(f"{'updated' if changed else 'unchanged'} {args.source / pipeline.LEDGER_FILE} "
+          f"(v{settings.version})")
     return 0
 
 
@@ -101,22 +114,23 @@ def release_command(argv: list[str]) -> int:
                         help="directory for the assets")
     parser.add_argument("--previous", metavar="PATH_OR_URL",
                         help="manifest.json of the previous release, for the release notes")
+    source_option(parser)
     parser.add_argument("--dry-run", action="store_true",
                         help="build the bundle even if source/ledger.json does not yet record "
                         "this version (CI does this on every change)")
     args = parser.parse_args(argv)
     try:
-        settings = read_settings(ROOT)
+        settings = read_settings(project_of(args.source))
         wanted = args.version.removeprefix("v")
         if wanted != settings.version:
             raise UsageError(f"release {args.version} does not match version "
                              f"{settings.version} in pyproject.toml; bump [project].version "
                              "or tag the right commit")
-        src, _ = pipeline.read_source(ROOT, ROOT / "source", strict=True)
-        pipeline.check_ledger(ROOT, ROOT / "source", src, settings)
+        src, _ = pipeline.read_source(ROOT, args.source, strict=True)
+        pipeline.check_ledger(ROOT, args.source, src, settings)
         previous = pipeline.read_previous_manifest(args.previous) if args.previous else None
-        ctx = pipeline.Context(settings, build_time(ROOT), commit_id(ROOT))
-        assets = pipeline.release_bundle(ROOT, ROOT / "source", src, ctx, previous,
+        ctx = pipeline.Context(settings, build_time(args.source), commit_id(ROOT))
+        assets = pipeline.release_bundle(ROOT, args.source, src, ctx, previous,
                                          dry_run=args.dry_run)
     except BuildError as err:
         return failed(err, "release not built")
@@ -134,11 +148,12 @@ def preview_command(argv: list[str]) -> int:
         "cheat sheet's pages. Opens in any browser, offline. Needs: bash .ci/setup --test")
     parser.add_argument("--readme", action="store_true",
                         help="also refresh the README's screenshots in .github/readme/")
+    source_option(parser)
     args = parser.parse_args(argv)
     try:
-        settings = read_settings(ROOT)
-        src, _ = pipeline.read_source(ROOT, ROOT / "source")
-        ctx = pipeline.Context(settings, build_time(ROOT), commit_id(ROOT))
+        settings = read_settings(project_of(args.source))
+        src, _ = pipeline.read_source(ROOT, args.source)
+        ctx = pipeline.Context(settings, build_time(args.source), commit_id(ROOT))
         files = pipeline.render(src, ctx, ["anki", "pdf"])
     except BuildError as err:
         return failed(err, "preview not written")
@@ -253,8 +268,10 @@ def _main(argv: list[str] | None) -> int:
         stamp, note = build_clock(args.source)
         if note and not args.json:
             print(f"note: {note}", file=sys.stderr)
+        if args.jobs < 1:
+            raise UsageError(f"--jobs {args.jobs}: give at least 1")
         ctx = pipeline.Context(settings, stamp, commit_id(ROOT), args.track,
-                               strict=args.strict)
+                               strict=args.strict, jobs=args.jobs)
         targets = args.only or (["anki", "pdf"] if args.track else list(pipeline.TARGETS))
         sources = [*pipeline.source_paths(args.source)]
         if stories is not None and not args.track:

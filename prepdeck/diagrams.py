@@ -174,8 +174,12 @@ def svg_width_px(svg: bytes) -> float:
 @lru_cache(maxsize=1)
 def _fontconfig() -> str:
     """A fontconfig file that knows only the shipped fonts: same text metrics everywhere."""
+    import atexit
+    import shutil
+
     fonts = resources.files("prepdeck").joinpath("assets/fonts")
     folder = Path(tempfile.mkdtemp(prefix="prepdeck-fonts-"))
+    atexit.register(shutil.rmtree, folder, True)  # leave no temp files behind
     (folder / "fonts.conf").write_text(
         '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
         f"<dir>{fonts}</dir><cachedir>{folder / 'cache'}</cachedir></fontconfig>",
@@ -259,6 +263,8 @@ def _chart(spec: dict[str, Any], p: Palette) -> bytes:
             ax.set_xticks(ticks, [_label(v) for v in x])
         if spec.get("log_y"):
             ax.set_yscale("log")
+        if spec.get("title"):
+            ax.set_title(spec["title"], color=p.text, fontsize=CHART_FONT_PT + 1)
         ax.set_xlabel(spec.get("x_label", ""))
         ax.set_ylabel(spec.get("y_label", ""))
         for side in ("top", "right"):

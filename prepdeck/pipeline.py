@@ -7,6 +7,7 @@ so ``--check`` stays fast.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 from collections.abc import Callable, Iterator
@@ -35,6 +36,7 @@ class Context:
     commit: str = "unknown"
     track: str | None = None  # build only this track's deck and sheet (--track)
     strict: bool = False  # over-budget sheets are errors, not warnings
+    jobs: int = 1  # processes for independent outputs (the sheets); never changes the bytes
     warnings: list[Problem] = field(default_factory=list)  # found while rendering
 
     @property
@@ -219,12 +221,30 @@ def render_md(src: model.Source, ctx: Context) -> dict[str, bytes]:
 
 
 def render_pdf(src: model.Source, ctx: Context) -> dict[str, bytes]:
+    """Every sheet (full and per track, A4 and Letter). With ctx.jobs > 1 the sheets render
+    in that many processes: each is a pure function of its inputs, so the bytes are the same."""
+    work = [(part, ctx, paper, f"pdf/{slug(src.deck)}{suffix}-{paper}.pdf", track)
+            for suffix, part, track in variants(src, ctx) for paper in ("a4", "letter")]
+    if ctx.jobs > 1 and len(work) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(ctx.jobs, len(work))) as pool:
+            results = list(pool.map(_sheet_task, work))
+    else:
+        results = [_sheet_task(job) for job in work]
     out = {}
-    for suffix, part, track in variants(src, ctx):
-        for paper in ("a4", "letter"):
-            name = f"pdf/{slug(src.deck)}{suffix}-{paper}.pdf"
-            out[name] = sheet_pdf(part, ctx, paper, name, track)
+    for (_, _, _, name, _), (data, warnings) in zip(work, results, strict=True):
+        out[name] = data
+        ctx.warnings.extend(warnings)
     return out
+
+
+def _sheet_task(job: tuple[model.Source, Context, str, str, str | None]
+                ) -> tuple[bytes, list[Problem]]:
+    """One sheet in a worker: its bytes and the warnings it raised."""
+    part, ctx, paper, name, track = job
+    local = dataclasses.replace(ctx, warnings=[])
+    return sheet_pdf(part, local, paper, name, track), local.warnings
 
 
 def sheet_pdf(src: model.Source, ctx: Context, paper: str, name: str, track: str | None,
@@ -233,11 +253,15 @@ def sheet_pdf(src: model.Source, ctx: Context, paper: str, name: str, track: str
     from .render_pdf import render_pdf_pages
     from .render_sheet import page_budget, render_sheet
 
+    # A track's sheet is its outlines (the glossary is on the full sheet); the full sheet adds
+    # the glossary. Diagrams are printed when they fit the page budget, else left out.
+    glossary = track is None or track == "my stories"
+
     def sheet(pictures: bool) -> tuple[bytes, int]:
         html = render_sheet(src.current(), paper=paper, version=ctx.settings.version,
                             build_date=ctx.build_date, commit=ctx.commit,
                             url=ctx.settings.repo_url, license_name=ctx.settings.license,
-                            track=track, extra=extra, pictures=pictures)
+                            track=track, extra=extra, pictures=pictures, glossary=glossary)
         return render_pdf_pages(html, name)
 
     budget = page_budget(track)
@@ -339,8 +363,8 @@ def render(src: model.Source, ctx: Context, only: list[str] | None = None) -> di
 
 
 def release_bundle(root: Path, source_dir: Path, src: model.Source, ctx: Context,
-                   previous: dict[str, Any] | None, *, dry_run: bool = False
-                   ) -> dict[str, bytes]:
+                   previous: dict[str, Any] | None, *, dry_run: bool = False,
+                   built: dict[str, bytes] | None = None) -> dict[str, bytes]:
     """Every release asset, flat: versioned names plus stable unversioned copies, the manifest,
     the release notes and SHA256SUMS. Refuses a release the ledger does not fully record."""
     from . import ledger, release
@@ -360,7 +384,10 @@ def release_bundle(root: Path, source_dir: Path, src: model.Source, ctx: Context
     from .render_markdown import render_reference
 
     base = slug(src.deck)
-    built = render(src, ctx, ["anki", "pdf"])
+    # `built`: decks and sheets already rendered from this source and context (tests reuse
+    # one rendering); otherwise they are rendered here.
+    built = {k: v for k, v in (built or render(src, ctx, ["anki", "pdf"])).items()
+             if k.startswith(("decks/", "pdf/"))}
     # The reference as one file that reads offline (the repository has it in pages).
     built["REFERENCE.md"] = render_reference(src, version).encode()
     assets: dict[str, bytes] = {}

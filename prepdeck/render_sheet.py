@@ -95,7 +95,7 @@ def _reference(src: model.Source) -> str:
 
 def render_sheet(src: model.Source, *, paper: str, version: str, build_date: str, commit: str,
                  url: str, license_name: str, track: str | None = None,
-                 extra: str = "", pictures: bool = True) -> str:
+                 extra: str = "", pictures: bool = True, glossary: bool = True) -> str:
     """`extra` is HTML appended before the reference section (the private competency map)."""
     """The whole sheet as one HTML document for `paper` ('a4' or 'letter')."""
     topics = "".join(_topic(src, t, ACCENTS[i % len(ACCENTS)], pictures)
@@ -111,7 +111,7 @@ def render_sheet(src: model.Source, *, paper: str, version: str, build_date: str
         f"<title>{escape(src.title)}</title>"
         f'<meta name="generator" content="prepdeck {escape(version)}">'
         f"<style>{page}</style></head><body>"
-        f"<main>{topics}{extra}{_reference(src)}</main></body></html>"
+        f"<main>{topics}{extra}{_reference(src) if glossary else ''}</main></body></html>"
     )
 
 

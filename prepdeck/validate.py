@@ -408,6 +408,10 @@ class _Builder:
             kind, source = "graph", str(dot)
             mark = dot.mark
         else:
+            parts = [*chart["x"], *(s for s in chart["series"] or [])]
+            if any(part is None for part in parts) or any(
+                    s.get("values") is None or None in s["values"] for s in chart["series"]):
+                return None  # a value was refused above, with its line
             lengths = {len(s["values"]) for s in chart["series"] if s}
             if lengths != {len(chart["x"])}:
                 self.c.fail(mark, f"{where}.chart", f"every series needs one value per x "

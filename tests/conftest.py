@@ -50,9 +50,21 @@ def source_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shipped_apkg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def shipped_files(shipped: model.Source) -> dict[str, bytes]:
+    """Every public output of the shipped source, rendered once per test session (the sheets
+    in parallel, as `python build.py` does), for every test that reads them."""
+    import os
+
+    ctx = pipeline.Context(read_settings(ROOT), T0, "abc1234", jobs=os.cpu_count() or 1)
+    return pipeline.render(shipped, ctx, ["anki", "md", "pdf"])
+
+
+@pytest.fixture(scope="session")
+def shipped_apkg(tmp_path_factory: pytest.TempPathFactory,
+                 shipped_files: dict[str, bytes]) -> Path:
     out = tmp_path_factory.mktemp("shipped")
-    return apkg_of(build(ROOT / "source", out))
+    write_all(out, {k: v for k, v in shipped_files.items() if k.endswith(".apkg")})
+    return out / "decks/devops-interview-prep.apkg"
 
 
 @pytest.fixture

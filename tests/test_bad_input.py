@@ -102,11 +102,24 @@ YAML_ISH = st.text(alphabet=st.sampled_from(list("abc-:?!&*|>'\"{}[],# \n\t01234
 def test_fuzz_loader_never_crashes(raw: bytes) -> None:
     """Any bytes give either data or clean problems, never an exception."""
     value, problems = load_bytes(raw, "fuzz.yaml")
+    assert value is not None or problems  # no data means at least one problem
     for p in problems:
         assert p.mark.file == "fuzz.yaml" and p.mark.line >= 1 and p.message
     if value is not None:
-        src, found = validate(None, [("fuzz.yaml", value)])
-        assert src is None or isinstance(found, list)
+        _check_validation(value)
+
+
+DECK_VALUE = load_bytes((ROOT / "source/deck.yaml").read_bytes(), "deck.yaml")[0]
+
+
+def _check_validation(value: object) -> None:
+    """Validation gives a model exactly when it reports no error, and every problem points
+    into the file with a message."""
+    src, found = validate(("deck.yaml", DECK_VALUE), [("fuzz.yaml", value)])  # type: ignore[list-item]
+    errors = [p for p in found if not p.warning]
+    assert (src is None) == bool(errors), (src, errors)
+    for p in found:
+        assert p.mark.file in ("fuzz.yaml", "deck.yaml") and p.mark.line >= 1 and p.message
 
 
 TOPIC_KEYS = st.sampled_from(["topic", "questions", "terms", "id", "prompt", "title", "tracks",
@@ -124,8 +137,7 @@ def test_fuzz_structures_give_problems_not_exceptions(data: object) -> None:
     import yaml
 
     raw = yaml.safe_dump(data, allow_unicode=True).encode()
-    value, _ = load_bytes(raw, "fuzz.yaml")
+    value, problems = load_bytes(raw, "fuzz.yaml")
+    assert value is not None or problems  # our own dump always loads, or says why not
     if value is not None:
-        deck, _ = load_bytes((ROOT / "source/deck.yaml").read_bytes(), "deck.yaml")
-        assert deck is not None
-        validate(("deck.yaml", deck), [("fuzz.yaml", value)])
+        _check_validation(value)

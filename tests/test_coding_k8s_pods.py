@@ -14,7 +14,14 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from test_coding_support import QuietHandler, interpreter_params, run, serve, write_script
+from coding_support import (
+    Hostile,
+    QuietHandler,
+    interpreter_params,
+    run,
+    serve,
+    write_script,
+)
 
 QID = "k8s-unhealthy-pods-script"
 TOKEN = "test-token-123"
@@ -75,6 +82,12 @@ class FakeAPI(QuietHandler):
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         type(self).requests.append({"path": url.path, "query": query,
                                     "auth": self.headers.get("Authorization")})
+        if url.path.startswith("/moved/"):  # a redirect, to this same server
+            self.send_response(302)
+            self.send_header("Location", url.path[len("/moved"):] + "?" + url.query)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             return self.reply(401, {"kind": "Status", "reason": "Unauthorized", "code": 401})
         if url.path not in ("/api/v1/pods", "/api/v1/namespaces/shop/pods"):
@@ -199,3 +212,29 @@ def test_expired_continue_token_exits_2(script: Path, api: str, token_file: Path
     finally:
         FakeAPI.expire = False
     assert done.returncode == 2 and "410" in done.stderr
+
+
+def test_token_is_not_resent_after_a_redirect(script: Path, api: str, token_file: Path) -> None:
+    """urllib copies ordinary headers onto a redirected request, to any host; the bearer token
+    must go only to the server it was meant for. Here the redirect target wants it, so the
+    run fails, as it should: 401, exit 2."""
+    done = run(interpreter_params()[0].values[0], script, "--server", api + "/moved",
+               "--token-file", str(token_file))
+    first, second = FakeAPI.requests
+    assert first["path"] == "/moved/api/v1/pods" and first["auth"] == f"Bearer {TOKEN}"
+    assert second["path"] == "/api/v1/pods" and second["auth"] is None, "token followed the 3xx"
+    assert done.returncode == 2 and "401" in done.stderr
+
+
+@pytest.mark.parametrize("case", ["not-http", "huge-header", "huge-length"])
+def test_unreadable_api_exits_2_not_1(case: str, script: Path, token_file: Path) -> None:
+    """Exit 1 means "unhealthy pods found". A reply that is not HTTP or never ends must exit 2,
+    not crash with a traceback, whose exit code is also 1."""
+    Hostile.sent = 0
+    with serve(Hostile) as url:
+        done = run(interpreter_params()[0].values[0], script, "--server", f"{url}/{case}",
+                   "--token-file", str(token_file))
+    assert done.returncode == 2 and "cannot read the API" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    if case == "huge-length":  # claims 100 GB: read in pieces up to the cap, then refused
+        assert "MiB" in done.stderr, "stopped by the size cap, not by the server giving up"

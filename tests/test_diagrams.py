@@ -270,3 +270,11 @@ def test_shipped_diagram_cards_read_on_a_phone(shipped_apkg: Path) -> None:
         results = [r for r in measure(sides, night=night) if r["id"] != "__page__"]
         assert [r["id"] for r in results if r["overflow"] > 0] == []
         assert [r["id"] for r in results if r["blocked"]] == []
+
+
+def test_a_bad_chart_value_is_a_problem_not_a_crash(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    src = tree(tmp_path, chart=CHART.replace("x: [0, 10, 20", 'x: ["0\\nminutes", 10, 20'))
+    assert cli.main(["-q", "--source", str(src), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "line break" in err and "Traceback" not in err

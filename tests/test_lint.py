@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import ROOT
-from test_validate import make_tree, problems
+from trees import make_tree, problems
 
-from prepdeck import pipeline
+from prepdeck import model, pipeline
 
 MINIMAL = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
 
@@ -60,6 +60,33 @@ def test_confusable_pair_needs_a_contrast_card(tmp_path: Path) -> None:
     assert warnings_of(src) == []
 
 
-def test_shipped_pairs_are_all_checked() -> None:
-    text = (ROOT / "source/deck.yaml").read_text()
-    assert text.count("{a: term-") >= 10
+def test_shipped_pairs_are_all_checked(shipped: model.Source) -> None:
+    """Every confusable pair in deck.yaml is really checked: with the contrast cards taken
+    away, the lint reports each pair once; with them, none."""
+    import dataclasses
+
+    from prepdeck import lint
+    from prepdeck.errors import Mark
+    from prepdeck.load import load_bytes
+
+    deck, _ = load_bytes((ROOT / "source/deck.yaml").read_bytes(), "deck.yaml")
+    assert deck is not None
+    pairs = tuple(lint.Confusable(str(p["a"]), str(p["b"]), p["a"].mark)
+                  for p in deck["confusables"])
+    assert len(pairs) >= 10
+    marks = {i.id: Mark("x", 1, 1) for i in (*shipped.questions, *shipped.frameworks,
+                                             *shipped.stars, *shipped.terms)}
+
+    def c7(src: model.Source) -> list[str]:
+        return [p.message for p in lint.lint(src, marks, pairs) if "C7" in p.message]
+
+    assert c7(shipped) == []
+    bare = dataclasses.replace(
+        shipped,
+        questions=tuple(dataclasses.replace(q, cards=tuple(c for c in q.cards
+                                                           if c.kind != "contrast"))
+                        for q in shipped.questions),
+        frameworks=tuple(dataclasses.replace(f, cards=tuple(c for c in f.cards
+                                                            if c.kind != "contrast"))
+                         for f in shipped.frameworks))
+    assert len(c7(bare)) == len(pairs)

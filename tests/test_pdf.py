@@ -6,13 +6,14 @@ import html
 import io
 import re
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import ROOT, T0
 from pypdf import PdfReader
 
-from prepdeck import model, pipeline
+from prepdeck import model
 from prepdeck.errors import BuildError
 from prepdeck.project import read_settings
 from prepdeck.render_pdf import render_pdf
@@ -25,18 +26,14 @@ PRINTABLE_MARGIN_MM = 6  # what any home printer can print; nothing may be drawn
 
 
 @pytest.fixture(scope="module")
-def pdfs(shipped: model.Source) -> dict[str, bytes]:
-    ctx = pipeline.Context(read_settings(ROOT), T0, "abc1234")
-    files = pipeline.render(shipped, ctx, ["pdf"])
-    return {paper: files[f"pdf/devops-interview-prep-{paper}.pdf"] for paper in SIZES}
+def pdfs(shipped_files: dict[str, bytes]) -> dict[str, bytes]:
+    return {paper: shipped_files[f"pdf/devops-interview-prep-{paper}.pdf"] for paper in SIZES}
 
 
 @pytest.fixture(scope="module")
-def track_pdfs(shipped: model.Source) -> dict[str, bytes]:
-    ctx = pipeline.Context(read_settings(ROOT), T0, "abc1234")
-    files = pipeline.render(shipped, ctx, ["pdf"])
-    return {name: data for name, data in files.items()
-            if not name.endswith(("prep-a4.pdf", "prep-letter.pdf"))}
+def track_pdfs(shipped_files: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in shipped_files.items() if name.endswith(".pdf")
+            and not name.endswith(("prep-a4.pdf", "prep-letter.pdf"))}
 
 
 def test_every_track_has_a_sheet_within_budget(track_pdfs: dict[str, bytes],
@@ -157,8 +154,11 @@ def layout(shipped: model.Source, paper: str) -> Any:
     import weasyprint
 
     assets = str(resources.files("prepdeck").joinpath("assets")) + "/"
-    sheet = render_sheet(shipped, paper=paper, version="0.0.0", build_date="2025-10-09",
-                         commit="abc1234", url="https://example.invalid", license_name="MIT")
+    # The full sheet as shipped: its diagrams do not fit the 8-page budget, so the build
+    # prints it without them (test_full_sheet_leaves_out_the_diagrams_to_fit checks that).
+    sheet = render_sheet(shipped.current(), paper=paper, version="0.0.0",
+                         build_date="2025-10-09", commit="abc1234",
+                         url="https://example.invalid", license_name="MIT", pictures=False)
     return weasyprint.HTML(string=sheet, base_url=assets).render(
         stylesheets=[weasyprint.CSS(filename=assets + "sheet.css")])
 
@@ -244,10 +244,37 @@ def test_weasyprint_warnings_fail_the_build() -> None:
     broken = '<html><body><img src="missing-image.png"><p>x</p></body></html>'
     with pytest.raises(BuildError) as err:
         render_pdf(broken, "pdf/x.pdf")
-    assert str(err.value.problems[0]).startswith("pdf/x.pdf:1:1: WeasyPrint: ")
+    assert str(err.value.problems[0]).startswith("pdf/x.pdf: WeasyPrint: ")
 
 
-def test_same_input_same_bytes(shipped: model.Source, pdfs: dict[str, bytes]) -> None:
-    ctx = pipeline.Context(read_settings(ROOT), T0, "abc1234")
-    again = pipeline.render(shipped, ctx, ["pdf"])
-    assert {again[f"pdf/devops-interview-prep-{p}.pdf"] for p in SIZES} == set(pdfs.values())
+def test_parallel_sheets_are_byte_identical(tmp_path: Path) -> None:
+    """--jobs 2 renders the sheets in two processes; every byte matches --jobs 1, across
+    separate processes with different hash seeds."""
+    import os
+    import subprocess
+    import sys
+
+    outs = []
+    for jobs, seed in (("1", "1"), ("2", "2")):
+        out = tmp_path / f"out{jobs}"
+        env = {**os.environ, "SOURCE_DATE_EPOCH": str(T0), "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, str(ROOT / "build.py"), "-q", "--only", "pdf",
+                        "--track", "release", "--jobs", jobs, "--source",
+                        str(ROOT / "tests/fixtures/trees/small"), "--out", str(out)],
+                       check=True, env=env, timeout=600)
+        outs.append({p.name: p.read_bytes() for p in (out / "pdf").glob("*.pdf")})
+    assert len(outs[0]) == 2 and outs[0] == outs[1]
+
+
+def test_full_sheet_leaves_out_the_diagrams_to_fit(pdfs: dict[str, bytes],
+                                                   shipped: model.Source) -> None:
+    """With its diagrams the full sheet would be over budget: the build prints it without
+    them (a track's sheet keeps them where they fit)."""
+    from prepdeck.render_pdf import render_pdf_pages
+
+    html = render_sheet(shipped.current(), paper="a4", version="0.0.0",
+                        build_date="2025-10-09", commit="abc1234",
+                        url="https://example.invalid", license_name="MIT", pictures=True)
+    assert '<img class="diagram"' in html
+    assert render_pdf_pages(html, "pdf/x.pdf")[1] > PAGE_BUDGET
+    assert len(PdfReader(io.BytesIO(pdfs["a4"])).pages) <= PAGE_BUDGET

@@ -173,7 +173,7 @@ def test_stray_markdown_characters_keep_the_structure(shipped: model.Source) -> 
 
 
 def test_headings_in_markdown_fields_are_rejected(tmp_path: Path) -> None:
-    from test_validate import make_tree, problems
+    from trees import make_tree, problems
 
     minimal = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
     bad = minimal.replace("      Build one artifact and widen exposure step by step.",

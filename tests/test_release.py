@@ -25,9 +25,10 @@ BASE = "devops-interview-prep"
 
 
 @pytest.fixture(scope="module")
-def bundle(shipped: model.Source) -> dict[str, bytes]:
+def bundle(shipped: model.Source, shipped_files: dict[str, bytes]) -> dict[str, bytes]:
     ctx = pipeline.Context(SETTINGS, T0, "abc1234")
-    return pipeline.release_bundle(ROOT, ROOT / "source", shipped, ctx, None)
+    return pipeline.release_bundle(ROOT, ROOT / "source", shipped, ctx, None,
+                                   built=shipped_files)
 
 
 def test_assets_are_flat_versioned_and_stable(bundle: dict[str, bytes],
@@ -146,7 +147,8 @@ def test_release_command_builds_and_refuses_a_wrong_tag(tmp_path: Path,
     assert missing.returncode == 1 and "cannot read the previous manifest" in missing.stderr
 
 
-def test_release_needs_an_up_to_date_ledger(source_copy: Path) -> None:
+def test_release_needs_an_up_to_date_ledger(source_copy: Path,
+                                            shipped_files: dict[str, bytes]) -> None:
     from prepdeck.errors import BuildError
 
     (source_copy / "ledger.json").write_text(
@@ -156,4 +158,9 @@ def test_release_needs_an_up_to_date_ledger(source_copy: Path) -> None:
     with pytest.raises(BuildError) as err:
         pipeline.release_bundle(ROOT, source_copy, src, ctx, None)
     assert "run `python build.py ledger`" in str(err.value)
-    assert pipeline.release_bundle(ROOT, source_copy, src, ctx, None, dry_run=True)
+    # A dry run (what CI does on every push) still builds the whole bundle.
+    assets = pipeline.release_bundle(ROOT, source_copy, src, ctx, None, dry_run=True,
+                                     built=shipped_files)
+    assert json.loads(assets["manifest.json"])["version"] == SETTINGS.version
+    assert release.sha256sums({n: d for n, d in assets.items() if n != "SHA256SUMS"}) == \
+        assets["SHA256SUMS"]

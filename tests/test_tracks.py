@@ -12,16 +12,17 @@ import pytest
 from ankitools import counts, import_apkg
 from conftest import ROOT, T0
 
-from prepdeck import model, pipeline
-from prepdeck.project import read_settings
+from prepdeck import model
 
 
 @pytest.fixture(scope="module")
-def decks(shipped: model.Source, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def decks(shipped_files: dict[str, bytes],
+          tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("tracks")
-    files = pipeline.render(shipped, pipeline.Context(read_settings(ROOT), T0), ["anki"])
     paths = {}
-    for name, data in files.items():
+    for name, data in shipped_files.items():
+        if not name.endswith(".apkg"):
+            continue
         path = out / name.rsplit("/", 1)[-1]
         path.write_bytes(data)
         paths[path.stem.removeprefix("devops-interview-prep").lstrip("-") or "full"] = path

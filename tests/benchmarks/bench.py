@@ -140,6 +140,14 @@ def run_size(questions: int, pdf: bool) -> dict[str, float]:
             _, out["floor weasyprint"] = timed(
                 weasyprint.HTML(string=html, base_url=assets).write_pdf, stylesheets=[css])
         out["floor total"] = sum(v for k, v in out.items() if k.startswith("floor "))
+        if pdf:  # every sheet (full and per track, both papers), serial and in parallel
+            import dataclasses
+            import os
+
+            jobs = os.cpu_count() or 1
+            _, out["all sheets, --jobs 1"] = timed(pipeline.render_pdf, src, ctx)
+            _, out[f"all sheets, --jobs {jobs}"] = timed(
+                pipeline.render_pdf, src, dataclasses.replace(ctx, jobs=jobs, warnings=[]))
     out["peak MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 

@@ -1,7 +1,7 @@
 """Shared helpers for the coding questions' tests: their answers' scripts really run.
 
 Every coding answer carries exactly one complete ```python block. These helpers pull it out of
-the topic file, write it to disk, find older interpreters to run it under, ask vermin for its
+the topic file, write it to disk, find other interpreters to run it under, ask vermin for its
 minimum Python version and serve local HTTP on 127.0.0.1 for it to talk to. This module holds no
 tests of its own (its name only keeps it beside the files that use it).
 """
@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -77,18 +78,19 @@ def other_pythons() -> tuple[tuple[str, tuple[int, int]], ...]:
     return tuple((exe, version) for version, exe in sorted(found.items()))
 
 
-def older_pythons() -> list[tuple[str, tuple[int, int]]]:
-    return [(exe, v) for exe, v in other_pythons() if v < sys.version_info[:2]]
-
-
-def newer_pythons() -> list[tuple[str, tuple[int, int]]]:
-    return [(exe, v) for exe, v in other_pythons() if v > sys.version_info[:2]]
+def all_interpreters() -> list[tuple[str, tuple[int, int]]]:
+    """The running interpreter first, then every other one found, oldest first."""
+    return [(sys.executable, sys.version_info[:2]), *other_pythons()]
 
 
 def interpreters() -> list[tuple[str, tuple[int, int]]]:
-    """The running interpreter first, then every older one found (3.8, 3.9, ...): the scripts'
-    behaviour is tested on each. Newer ones get the lighter check in test_coding_compat.py."""
-    return [(sys.executable, sys.version_info[:2]), *older_pythons()]
+    """The running interpreter, the oldest other one found (3.8, the promise) and the newest:
+    the sync scripts' behaviour is tested on each, since what breaks is an old interpreter
+    missing a feature or a new one removing what used to warn. Those in between get --help and
+    vermin in test_coding_compat.py; the asyncio poller, most sensitive to versions, runs on
+    all of them."""
+    here, *others = all_interpreters()  # others are sorted oldest first
+    return [here, *others[:1], *others[1:][-1:]]
 
 
 def interpreter_params() -> list:
@@ -96,8 +98,8 @@ def interpreter_params() -> list:
     return [pytest.param(exe, id=f"py{v[0]}.{v[1]}") for exe, v in interpreters()]
 
 
-def vermin_minimum(path: Path) -> tuple[int, int]:
-    """The minimum Python 3 version vermin derives for a file.
+def vermin_minimums(paths: list[Path]) -> dict[Path, tuple[int, int]]:
+    """The minimum Python 3 version vermin derives for each file, in one run of vermin.
 
     --eval-annotations treats annotations as evaluated at definition time (they are, without
     `from __future__ import annotations`), and union-types catches `X | Y` (3.10+)."""
@@ -105,19 +107,25 @@ def vermin_minimum(path: Path) -> tuple[int, int]:
     out = subprocess.run(  # vermin has no __main__ module: call its console entry point
         [sys.executable, "-c", "import sys, vermin; sys.exit(vermin.main())",
          "--no-config-file", "--eval-annotations", "--feature", "union-types", "--no-tips",
-         "--format", "parsable", str(path)],
+         "--format", "parsable", *map(str, paths)],
         capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
-    last = out.stdout.strip().splitlines()[-1]  # ':::!2:3.8:' -> py2 and py3 minimums
-    py3 = last.split(":")[4]
-    assert re.fullmatch(r"3\.\d+", py3), f"unexpected vermin summary {last!r}"
-    major, minor = py3.split(".")
-    return int(major), int(minor)
+    found = {}
+    for line in out.stdout.splitlines():  # '/tmp/x/poller.py:::!2:3.7:' sums up one file
+        m = re.fullmatch(r"(?P<path>.+):::[^:]*:(?P<major>3)\.(?P<minor>\d+):", line)
+        if m:
+            found[Path(m["path"]).resolve()] = (int(m["major"]), int(m["minor"]))
+    missing = [p for p in paths if p.resolve() not in found]
+    assert not missing, f"no vermin summary for {missing}:\n{out.stdout}"
+    return {p: found[p.resolve()] for p in paths}
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    request_queue_size = 128  # socketserver's default of 5 drops bursts of concurrent connects
+    # socketserver's default backlog of 5 drops bursts of concurrent connects, and the poller's
+    # test opens some 300 at once (seven runs side by side). A dropped SYN is retried after a
+    # second, so an attempt times out before the server ever sees it.
+    request_queue_size = 1024
 
 
 @contextmanager
@@ -137,6 +145,40 @@ def serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
 class QuietHandler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
+
+
+ENDLESS_LIMIT = 256 << 20  # an "endless" body stops here, so a broken client cannot hang a test
+
+
+class Hostile(QuietHandler):
+    """A server that misbehaves, chosen by the first path segment, e.g. GET /not-http/...
+
+    not-http: a banner instead of a status line. huge-header: one 100 KiB header line.
+    endless: 200 with no length and a body that only stops when the client hangs up.
+    huge-length: 200 claiming a 100 GB body, then the endless body."""
+
+    sent: ClassVar[int] = 0  # body bytes written by the endless cases, all requests together
+
+    def do_GET(self) -> None:
+        case = self.path.strip("/").split("/")[0]
+        self.close_connection = True
+        try:
+            if case == "not-http":
+                self.wfile.write(b"SSH-2.0-OpenSSH_9.6\r\n")
+            elif case == "huge-header":
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 100_000
+                                 + b"\r\nContent-Length: 2\r\n\r\nok")
+            elif case in ("endless", "huge-length"):
+                length = b"Content-Length: 100000000000\r\n" if case == "huge-length" else b""
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n" + length + b"\r\n")
+                piece = memoryview(b"x" * (1 << 20))
+                while type(self).sent < ENDLESS_LIMIT:
+                    self.wfile.write(piece)
+                    type(self).sent += len(piece)
+            else:
+                self.send_error(404)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, as it should
 
 
 def closed_port_url(path: str = "/health") -> str:
