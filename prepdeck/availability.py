@@ -32,5 +32,7 @@ def _three_figures(value: Decimal) -> str:
 
 def table() -> list[tuple[str, ...]]:
     # No-break spaces: "99.999 %" and "4.32 min" never wrap inside a narrow table cell.
-    return [(f"{t}\u00a0%", *(human(allowed_downtime(t, w)).replace(" ", "\u00a0")
-                              for _, w in WINDOWS)) for t in TARGETS]
+    return [
+        (f"{t}\u00a0%", *(human(allowed_downtime(t, w)).replace(" ", "\u00a0") for _, w in WINDOWS))
+        for t in TARGETS
+    ]

@@ -34,41 +34,81 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "Exit status: 0 built, 1 problems in the source, 2 a bad command line, 3 the "
         "environment (unwritable output, missing library or tool).",
     )
-    parser.add_argument("--check", action="store_true",
-                        help="validate the source only; write nothing")
-    parser.add_argument("--strict", action="store_true",
-                        help="treat warnings (card-length and style rules) as errors, as CI does")
-    parser.add_argument("--only", action="append", choices=sorted(pipeline.TARGETS),
-                        metavar="OUTPUT", help="build only this output (repeatable): "
-                        + ", ".join(sorted(pipeline.TARGETS)))
+    parser.add_argument(
+        "--check", action="store_true", help="validate the source only; write nothing"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (card-length and style rules) as errors, as CI does",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(pipeline.TARGETS),
+        metavar="OUTPUT",
+        help="build only this output (repeatable): " + ", ".join(sorted(pipeline.TARGETS)),
+    )
     source_option(parser)
-    parser.add_argument("--out", type=Path, default=ROOT, metavar="DIR",
-                        help="directory the outputs are written under (default: the project root)")
-    parser.add_argument("--stories", type=Path, metavar="PATH",
-                        help="your story bank (default: my-stories.yaml if it exists); builds "
-                        "a private My Stories deck, reference and sheet")
-    parser.add_argument("--track", metavar="NAME",
-                        help="build only one track's deck and sheet (see --list-tracks)")
-    parser.add_argument("--list-tracks", action="store_true",
-                        help="list the tracks with their item counts, then exit")
-    parser.add_argument("--preview", action="store_true",
-                        help="also render every PDF page to pdf/preview/*.png to look at the "
-                        "layout (needs the test extras: bash .ci/setup --test)")
-    parser.add_argument("--force", action="store_true",
-                        help="rebuild every output, even those whose inputs are unchanged")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                        help="render independent outputs in N processes (default: the number "
-                        "of cores); the bytes are the same for any N")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT,
+        metavar="DIR",
+        help="directory the outputs are written under (default: the project root)",
+    )
+    parser.add_argument(
+        "--stories",
+        type=Path,
+        metavar="PATH",
+        help="your story bank (default: my-stories.yaml if it exists); builds "
+        "a private My Stories deck, reference and sheet",
+    )
+    parser.add_argument(
+        "--track", metavar="NAME", help="build only one track's deck and sheet (see --list-tracks)"
+    )
+    parser.add_argument(
+        "--list-tracks",
+        action="store_true",
+        help="list the tracks with their item counts, then exit",
+    )
+    parser.add_argument(
+        "--preview",
+        action="store_true",
+        help="also render every PDF page to pdf/preview/*.png to look at the "
+        "layout (needs the test extras: bash .ci/setup --test)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every output, even those whose inputs are unchanged",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="render independent outputs in N processes (default: the number "
+        "of cores); the bytes are the same for any N",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON report (stages, outputs, problems) on stdout")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON report (stages, outputs, problems) on stdout",
+    )
     return parser.parse_args(argv)
 
 
 def source_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--source", type=Path, default=ROOT / "source", metavar="DIR",
-                        help="source tree to read (default: source/); settings come from the "
-                        "pyproject.toml beside it when there is one")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=ROOT / "source",
+        metavar="DIR",
+        help="source tree to read (default: source/); settings come from the "
+        "pyproject.toml beside it when there is one",
+    )
 
 
 def report(problems: list[Problem]) -> None:
@@ -87,7 +127,8 @@ def ledger_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python build.py ledger",
         description="Record every current note id in source/ledger.json as released in the "
-        "version from pyproject.toml. Run it when preparing a release, and commit the result.")
+        "version from pyproject.toml. Run it when preparing a release, and commit the result.",
+    )
     source_option(parser)
     args = parser.parse_args(argv)
     try:
@@ -98,8 +139,10 @@ def ledger_command(argv: list[str]) -> int:
     except BuildError as err:
         return failed(err, "ledger not updated")
     changed = write_all(args.source, {pipeline.LEDGER_FILE: data})
-    print(f"{'updated' if changed else 'unchanged'} {args.source / pipeline.LEDGER_FILE} "
-          f"(v{settings.version})")
+    print(
+        f"{'updated' if changed else 'unchanged'} {args.source / pipeline.LEDGER_FILE} "
+        f"(v{settings.version})"
+    )
     return 0
 
 
@@ -107,31 +150,46 @@ def release_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python build.py release",
         description="Build the release bundle: decks, both PDFs, REFERENCE.md, manifest.json, "
-        "release-notes.md and SHA256SUMS, flat in one directory (what CI uploads).")
-    parser.add_argument("--version", required=True, help="the version being released "
-                        "(a tag like v1.2.3 is accepted); must match pyproject.toml")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR",
-                        help="directory for the assets")
-    parser.add_argument("--previous", metavar="PATH_OR_URL",
-                        help="manifest.json of the previous release, for the release notes")
+        "release-notes.md and SHA256SUMS, flat in one directory (what CI uploads).",
+    )
+    parser.add_argument(
+        "--version",
+        required=True,
+        help="the version being released "
+        "(a tag like v1.2.3 is accepted); must match pyproject.toml",
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="directory for the assets"
+    )
+    parser.add_argument(
+        "--previous",
+        metavar="PATH_OR_URL",
+        help="manifest.json of the previous release, for the release notes",
+    )
     source_option(parser)
-    parser.add_argument("--dry-run", action="store_true",
-                        help="build the bundle even if source/ledger.json does not yet record "
-                        "this version (CI does this on every change)")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="build the bundle even if source/ledger.json does not yet record "
+        "this version (CI does this on every change)",
+    )
     args = parser.parse_args(argv)
     try:
         settings = read_settings(project_of(args.source))
         wanted = args.version.removeprefix("v")
         if wanted != settings.version:
-            raise UsageError(f"release {args.version} does not match version "
-                             f"{settings.version} in pyproject.toml; bump [project].version "
-                             "or tag the right commit")
+            raise UsageError(
+                f"release {args.version} does not match version "
+                f"{settings.version} in pyproject.toml; bump [project].version "
+                "or tag the right commit"
+            )
         src, _ = pipeline.read_source(ROOT, args.source, strict=True)
         pipeline.check_ledger(ROOT, args.source, src, settings)
         previous = pipeline.read_previous_manifest(args.previous) if args.previous else None
         ctx = pipeline.Context(settings, build_time(args.source), commit_id(ROOT))
-        assets = pipeline.release_bundle(ROOT, args.source, src, ctx, previous,
-                                         dry_run=args.dry_run)
+        assets = pipeline.release_bundle(
+            ROOT, args.source, src, ctx, previous, dry_run=args.dry_run
+        )
     except BuildError as err:
         return failed(err, "release not built")
     write_all(args.out, assets)
@@ -145,9 +203,13 @@ def preview_command(argv: list[str]) -> int:
         prog="python build.py preview",
         description="Write decks/preview/index.html: every card type, front and back, as the "
         "Anki backend renders it, in 360 and 430 px phone frames, light and dark, plus the "
-        "cheat sheet's pages. Opens in any browser, offline. Needs: bash .ci/setup --test")
-    parser.add_argument("--readme", action="store_true",
-                        help="also refresh the README's screenshots in .github/readme/")
+        "cheat sheet's pages. Opens in any browser, offline. Needs: bash .ci/setup --test",
+    )
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="also refresh the README's screenshots in .github/readme/",
+    )
     source_option(parser)
     args = parser.parse_args(argv)
     try:
@@ -181,8 +243,10 @@ def preview_command(argv: list[str]) -> int:
         for mode in ("light", "dark"):
             doc = card_document(card.answer, card.css, ord=card.ord, night=mode == "dark")
             screenshot(doc, shots / f"card-{mode}.png")
-        write_all(ROOT, {".github/readme/sheet-page.png": pdf_to_pngs(
-            files[f"pdf/{base}-a4.pdf"], dpi=60)[0]})
+        write_all(
+            ROOT,
+            {".github/readme/sheet-page.png": pdf_to_pngs(files[f"pdf/{base}-a4.pdf"], dpi=60)[0]},
+        )
         print("wrote .github/readme/card-light.png, card-dark.png, sheet-page.png")
     return 0
 
@@ -247,13 +311,14 @@ def _main(argv: list[str] | None) -> int:
         if args.list_tracks:
             for track_id, title in tracks.items():
                 part = src.for_track(track_id).current()
-                print(f"{track_id:<12} {title}: {len(part.questions)} questions, "
-                      f"{len(part.frameworks)} frameworks, {len(part.stars)} STAR examples, "
-                      f"{len(part.terms)} terms")
+                print(
+                    f"{track_id:<12} {title}: {len(part.questions)} questions, "
+                    f"{len(part.frameworks)} frameworks, {len(part.stars)} STAR examples, "
+                    f"{len(part.terms)} terms"
+                )
             return 0
         if args.track is not None and args.track not in tracks:
-            raise UsageError(f"unknown track {args.track!r}; choose one of: "
-                             f"{', '.join(tracks)}")
+            raise UsageError(f"unknown track {args.track!r}; choose one of: {', '.join(tracks)}")
         stories_path = args.stories or (ROOT / "my-stories.yaml")
         stories = None
         if args.stories or stories_path.exists() or stories_path.is_symlink():
@@ -262,31 +327,46 @@ def _main(argv: list[str] | None) -> int:
         if args.check:
             log.checked(src)
             return 0
-        log.stage("load+validate", seconds=loaded,
-                  counts={"questions": len(src.questions), "frameworks": len(src.frameworks),
-                          "stars": len(src.stars), "terms": len(src.terms)})
+        log.stage(
+            "load+validate",
+            seconds=loaded,
+            counts={
+                "questions": len(src.questions),
+                "frameworks": len(src.frameworks),
+                "stars": len(src.stars),
+                "terms": len(src.terms),
+            },
+        )
         stamp, note = build_clock(args.source)
         if note and not args.json:
             print(f"note: {note}", file=sys.stderr)
         if args.jobs < 1:
             raise UsageError(f"--jobs {args.jobs}: give at least 1")
-        ctx = pipeline.Context(settings, stamp, commit_id(ROOT), args.track,
-                               strict=args.strict, jobs=args.jobs)
+        ctx = pipeline.Context(
+            settings, stamp, commit_id(ROOT), args.track, strict=args.strict, jobs=args.jobs
+        )
         targets = args.only or (["anki", "pdf"] if args.track else list(pipeline.TARGETS))
         sources = [*pipeline.source_paths(args.source)]
         if stories is not None and not args.track:
             targets = [*targets, "private"]
         cache = {} if args.force else incremental.load(args.out)
-        inputs = {"version": settings.version, "url": settings.repo_url,
-                  "license": settings.license, "time": ctx.build_time, "commit": ctx.commit,
-                  "track": args.track, "preview": args.preview}
+        inputs = {
+            "version": settings.version,
+            "url": settings.repo_url,
+            "license": settings.license,
+            "time": ctx.build_time,
+            "commit": ctx.commit,
+            "track": args.track,
+            "preview": args.preview,
+        }
     except BuildError as err:
         log.problems(err.problems, args.strict)
         return 1
     for number, target in enumerate(targets, 1):
         if target == "private":  # the personal file feeds only the private outputs
-            fp = incremental.fingerprint(target, [*sources, stories_path],
-                                         {**inputs, "only": sorted(args.only or [])})
+            fp = incremental.fingerprint(
+                target, [*sources, stories_path], {**inputs, "only": sorted(args.only or [])}
+            )
         else:
             fp = incremental.fingerprint(target, sources, inputs)
         if incremental.fresh(cache, args.out, target, fp):
@@ -306,8 +386,12 @@ def _main(argv: list[str] | None) -> int:
         except BuildError as err:  # one output failed: the others are still written
             failures += err.problems
             continue
-        log.stage(target, files=len(made), seconds=time.perf_counter() - started,
-                  size=sum(map(len, made.values())))
+        log.stage(
+            target,
+            files=len(made),
+            seconds=time.perf_counter() - started,
+            size=sum(map(len, made.values())),
+        )
         incremental.record(cache, target, fp, made)
         files.update(made)
     changed = write_all(args.out, files)

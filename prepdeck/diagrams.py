@@ -51,25 +51,59 @@ class Palette:
 
 
 PALETTES = {
-    "light": Palette(text="#1b1f24", line="#57606a", fill="#eef3fb", accent="#2b5fad",
-                     background="#ffffff"),
-    "dark": Palette(text="#e6edf3", line="#9da7b3", fill="#1f2a3a", accent="#7ea6e8",
-                    background="#2c2c2c"),
+    "light": Palette(
+        text="#1b1f24", line="#57606a", fill="#eef3fb", accent="#2b5fad", background="#ffffff"
+    ),
+    "dark": Palette(
+        text="#e6edf3", line="#9da7b3", fill="#1f2a3a", accent="#7ea6e8", background="#2c2c2c"
+    ),
 }
 
 # Graph, node and edge attributes a diagram may set. Everything else is refused: colours and
 # fonts come from the palette, and many other attributes read files or carry URLs.
-ALLOWED = frozenset((
-    "label", "xlabel", "headlabel", "taillabel", "shape", "style", "rankdir", "rank", "dir",
-    "arrowhead", "arrowtail", "arrowsize", "constraint", "splines", "nodesep", "ranksep",
-    "penwidth", "width", "height", "margin", "labelloc", "labeljust", "compound", "lhead",
-    "ltail", "group", "ordering", "newrank", "concentrate", "fixedsize", "peripheries", "weight",
-    "minlen",
-))
+ALLOWED = frozenset(
+    (
+        "label",
+        "xlabel",
+        "headlabel",
+        "taillabel",
+        "shape",
+        "style",
+        "rankdir",
+        "rank",
+        "dir",
+        "arrowhead",
+        "arrowtail",
+        "arrowsize",
+        "constraint",
+        "splines",
+        "nodesep",
+        "ranksep",
+        "penwidth",
+        "width",
+        "height",
+        "margin",
+        "labelloc",
+        "labeljust",
+        "compound",
+        "lhead",
+        "ltail",
+        "group",
+        "ordering",
+        "newrank",
+        "concentrate",
+        "fixedsize",
+        "peripheries",
+        "weight",
+        "minlen",
+    )
+)
 _TOKEN = re.compile(
     r'(?P<string>"(?:[^"\\]|\\.)*")|(?P<html><)|(?P<comment>//[^\n]*|/\*.*?\*/|#[^\n]*)'
-    r'|(?P<id>[A-Za-z_\x80-\uffff][\w\x80-\uffff]*|-?(?:\.\d+|\d+(?:\.\d*)?))'
-    r'|(?P<punct>[=\[\]{};,:]|->|--)|(?P<space>\s+)|(?P<other>.)', re.S)
+    r"|(?P<id>[A-Za-z_\x80-\uffff][\w\x80-\uffff]*|-?(?:\.\d+|\d+(?:\.\d*)?))"
+    r"|(?P<punct>[=\[\]{};,:]|->|--)|(?P<space>\s+)|(?P<other>.)",
+    re.S,
+)
 
 
 @dataclass(frozen=True)
@@ -82,11 +116,20 @@ class DotIssue:
 def check_dot(text: str) -> list[DotIssue]:
     """Every attribute outside the allow-list and every HTML-like label, with its place."""
     if len(text) > MAX_DOT_CHARS:
-        return [DotIssue(1, 1, f"{len(text):,} characters; a diagram that big will not fit a "
-                         f"phone (limit {MAX_DOT_CHARS:,})")]
+        return [
+            DotIssue(
+                1,
+                1,
+                f"{len(text):,} characters; a diagram that big will not fit a "
+                f"phone (limit {MAX_DOT_CHARS:,})",
+            )
+        ]
     issues: list[DotIssue] = []
-    tokens = [(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(text)
-              if m.lastgroup not in ("space", "comment")]
+    tokens = [
+        (m.lastgroup, m.group(), m.start())
+        for m in _TOKEN.finditer(text)
+        if m.lastgroup not in ("space", "comment")
+    ]
 
     def at(offset: int) -> tuple[int, int]:
         line = text.count("\n", 0, offset) + 1
@@ -98,8 +141,13 @@ def check_dot(text: str) -> list[DotIssue]:
             depth += (kind == "html") - (value == ">")
             continue
         if kind == "html":
-            issues.append(DotIssue(*at(offset), "HTML-like labels (<...>) are not allowed: "
-                                   "they can load images; use a quoted \"label\""))
+            issues.append(
+                DotIssue(
+                    *at(offset),
+                    "HTML-like labels (<...>) are not allowed: "
+                    'they can load images; use a quoted "label"',
+                )
+            )
             depth = 1
         elif kind == "other":
             issues.append(DotIssue(*at(offset), f"unexpected character {value!r}"))
@@ -107,10 +155,15 @@ def check_dot(text: str) -> list[DotIssue]:
         if kind in ("id", "string") and nxt is not None and nxt[1] == "=":
             name = value.strip('"')
             if name not in ALLOWED:
-                issues.append(DotIssue(*at(offset), f"attribute {name!r} is not allowed in a "
-                                       "diagram (colours and fonts come from the theme; files "
-                                       f"and URLs are never read); allowed: "
-                                       f"{', '.join(sorted(ALLOWED))}"))
+                issues.append(
+                    DotIssue(
+                        *at(offset),
+                        f"attribute {name!r} is not allowed in a "
+                        "diagram (colours and fonts come from the theme; files "
+                        f"and URLs are never read); allowed: "
+                        f"{', '.join(sorted(ALLOWED))}",
+                    )
+                )
     return issues
 
 
@@ -153,10 +206,12 @@ def _draw(kind: str, source: str) -> Drawing:
     smallest = (GRAPH_FONT_PT if kind == "graph" else CHART_FONT_PT) * 4 / 3
     shown = smallest * min(1.0, CARD_WIDTH_PX / width)
     if shown < MIN_TEXT_PX:
-        raise DiagramError(f"the drawing is {width:.0f} px wide, so on a 360 px phone its "
-                           f"smallest text would shrink to {shown:.1f} px (at least "
-                           f"{MIN_TEXT_PX} px needed); lay it out top to bottom "
-                           "(rankdir=TB), shorten labels or split it")
+        raise DiagramError(
+            f"the drawing is {width:.0f} px wide, so on a 360 px phone its "
+            f"smallest text would shrink to {shown:.1f} px (at least "
+            f"{MIN_TEXT_PX} px needed); lay it out top to bottom "
+            "(rankdir=TB), shorten labels or split it"
+        )
     return Drawing(light, dark, width)
 
 
@@ -183,28 +238,46 @@ def _fontconfig() -> str:
     (folder / "fonts.conf").write_text(
         '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
         f"<dir>{fonts}</dir><cachedir>{folder / 'cache'}</cachedir></fontconfig>",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return str(folder / "fonts.conf")
 
 
 def _dot(source: str, p: Palette) -> bytes:
-    args = ["dot", "-Tsvg:cairo",  # text as glyph paths: the layout and the picture agree
-            "-Gbgcolor=transparent", f"-Gfontcolor={p.text}", "-Gfontname=DejaVu Sans",
-            "-Gfontsize=13", "-Gpad=0.1",
-            "-Nfontname=DejaVu Sans", "-Nfontsize=13", f"-Nfontcolor={p.text}",
-            f"-Ncolor={p.line}", "-Nstyle=filled,rounded", "-Nshape=box", f"-Nfillcolor={p.fill}",
-            "-Nmargin=0.12,0.06",
-            "-Efontname=DejaVu Sans", f"-Efontsize={GRAPH_FONT_PT}", f"-Efontcolor={p.text}",
-            f"-Ecolor={p.line}", "-Epenwidth=1.4"]
+    args = [
+        "dot",
+        "-Tsvg:cairo",  # text as glyph paths: the layout and the picture agree
+        "-Gbgcolor=transparent",
+        f"-Gfontcolor={p.text}",
+        "-Gfontname=DejaVu Sans",
+        "-Gfontsize=13",
+        "-Gpad=0.1",
+        "-Nfontname=DejaVu Sans",
+        "-Nfontsize=13",
+        f"-Nfontcolor={p.text}",
+        f"-Ncolor={p.line}",
+        "-Nstyle=filled,rounded",
+        "-Nshape=box",
+        f"-Nfillcolor={p.fill}",
+        "-Nmargin=0.12,0.06",
+        "-Efontname=DejaVu Sans",
+        f"-Efontsize={GRAPH_FONT_PT}",
+        f"-Efontcolor={p.text}",
+        f"-Ecolor={p.line}",
+        "-Epenwidth=1.4",
+    ]
     env = {**os.environ, "FONTCONFIG_FILE": _fontconfig(), "SOURCE_DATE_EPOCH": "0"}
     try:
-        out = subprocess.run(args, input=source.encode(), capture_output=True, timeout=20,
-                             env=env, check=False)
+        out = subprocess.run(
+            args, input=source.encode(), capture_output=True, timeout=20, env=env, check=False
+        )
     except FileNotFoundError:
         from .errors import EnvironmentProblem
 
-        raise EnvironmentProblem("Graphviz is not installed (the `dot` command draws the "
-                                 "diagrams); install it with bash .ci/setup") from None
+        raise EnvironmentProblem(
+            "Graphviz is not installed (the `dot` command draws the "
+            "diagrams); install it with bash .ci/setup"
+        ) from None
     except subprocess.TimeoutExpired:
         raise DiagramError("Graphviz took more than 20 s; simplify the graph") from None
     if out.returncode != 0 or not out.stdout:
@@ -228,10 +301,19 @@ def _chart(spec: dict[str, Any], p: Palette) -> bytes:
     from matplotlib.figure import Figure
 
     rc: dict[str, Any] = {
-          "svg.hashsalt": RENDERER, "svg.fonttype": "path", "font.family": "DejaVu Sans",
-          "font.size": CHART_FONT_PT, "axes.edgecolor": p.line, "axes.labelcolor": p.text,
-          "xtick.color": p.line, "ytick.color": p.line, "xtick.labelcolor": p.text,
-          "ytick.labelcolor": p.text, "text.color": p.text, "axes.titlesize": CHART_FONT_PT + 1}
+        "svg.hashsalt": RENDERER,
+        "svg.fonttype": "path",
+        "font.family": "DejaVu Sans",
+        "font.size": CHART_FONT_PT,
+        "axes.edgecolor": p.line,
+        "axes.labelcolor": p.text,
+        "xtick.color": p.line,
+        "ytick.color": p.line,
+        "xtick.labelcolor": p.text,
+        "ytick.labelcolor": p.text,
+        "text.color": p.text,
+        "axes.titlesize": CHART_FONT_PT + 1,
+    }
     with matplotlib.rc_context(rc):  # type: ignore[arg-type]
         fig = Figure(figsize=CHART_SIZE_IN)
         ax = fig.subplots()
@@ -243,21 +325,38 @@ def _chart(spec: dict[str, Any], p: Palette) -> bytes:
         positions = x if numeric else list(range(len(x)))
         for i, series in enumerate(spec["series"]):
             kind = spec["type"]
-            style = {"color": colours[i % 4], "linestyle": styles[i % 4], "linewidth": 2,
-                     "label": series["label"]}
+            style = {
+                "color": colours[i % 4],
+                "linestyle": styles[i % 4],
+                "linewidth": 2,
+                "label": series["label"],
+            }
             if kind == "step":
                 ax.step(positions, series["values"], where="post", **style)
             elif kind == "bar":
                 width = 0.8 / len(spec["series"])
-                ax.bar([pos + i * width for pos in range(len(x))], series["values"], width,
-                       color=colours[i % 4], label=series["label"], hatch=["", "//", ".."][i % 3],
-                       edgecolor=p.line)
+                ax.bar(
+                    [pos + i * width for pos in range(len(x))],
+                    series["values"],
+                    width,
+                    color=colours[i % 4],
+                    label=series["label"],
+                    hatch=["", "//", ".."][i % 3],
+                    edgecolor=p.line,
+                )
             else:
                 ax.plot(positions, series["values"], **style)
         for line in spec.get("lines", []):
             ax.axhline(line["y"], color=p.line, linestyle="--", linewidth=1)
-            ax.annotate(line["label"], (1, line["y"]), xycoords=("axes fraction", "data"),
-                        ha="right", va="bottom", fontsize=CHART_FONT_PT, color=p.text)
+            ax.annotate(
+                line["label"],
+                (1, line["y"]),
+                xycoords=("axes fraction", "data"),
+                ha="right",
+                va="bottom",
+                fontsize=CHART_FONT_PT,
+                color=p.text,
+            )
         if not numeric or spec["type"] == "bar":
             ticks = range(len(x)) if spec["type"] == "bar" else positions
             ax.set_xticks(ticks, [_label(v) for v in x])
@@ -275,8 +374,12 @@ def _chart(spec: dict[str, Any], p: Palette) -> bytes:
                 text.set_color(p.text)
         fig.tight_layout(pad=0.4)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="svg", transparent=True,
-                    metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+        fig.savefig(
+            buffer,
+            format="svg",
+            transparent=True,
+            metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
+        )
     return re.sub(rb"<!--.*?-->\s*", b"", buffer.getvalue(), flags=re.S)
 
 
@@ -286,8 +389,9 @@ def _label(value: Any) -> str:
 
 def contrast(a: str, b: str) -> float:
     """WCAG contrast ratio of two #rrggbb colours."""
+
     def lum(c: str) -> float:
-        rgb = [int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        rgb = [int(c[i : i + 2], 16) / 255 for i in (1, 3, 5)]
         lin = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in rgb]
         return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 

@@ -14,8 +14,11 @@ from importlib import resources
 # Text faces: every sheet character must be in all three, since any text may be bold or
 # italic there. Code spans use the mono face, which covers fewer symbols; Pango falls back to
 # the sans face for a character the mono face lacks, so the sans faces decide.
-FONTS = ("DejaVuSansCondensed.ttf", "DejaVuSansCondensed-Bold.ttf",
-         "DejaVuSansCondensed-Oblique.ttf")
+FONTS = (
+    "DejaVuSansCondensed.ttf",
+    "DejaVuSansCondensed-Bold.ttf",
+    "DejaVuSansCondensed-Oblique.ttf",
+)
 _ALWAYS = frozenset("\n\t")
 
 
@@ -29,12 +32,15 @@ def _covered() -> frozenset[int]:
     sets = []
     for name in FONTS:
         try:
-            with resources.as_file(fonts.joinpath(name)) as path, \
-                    TTFont(str(path), lazy=True) as font:
+            with (
+                resources.as_file(fonts.joinpath(name)) as path,
+                TTFont(str(path), lazy=True) as font,
+            ):
                 cmap = font["cmap"].getBestCmap() or {}
         except Exception as err:  # a truncated or missing font file: the install is broken
-            raise EnvironmentProblem(f"font {name} will not load ({err}); reinstall "
-                                     "prepdeck (bash .ci/setup)") from None
+            raise EnvironmentProblem(
+                f"font {name} will not load ({err}); reinstall prepdeck (bash .ci/setup)"
+            ) from None
         sets.append(set(cmap))
     return frozenset(set.intersection(*sets))
 
@@ -46,5 +52,7 @@ def drawable(char: str) -> bool:
 def message(char: str) -> str:
     name = unicodedata.name(char, "")
     shown = f"{char!r} (U+{ord(char):04X}{' ' + name if name else ''})"
-    return (f"character {shown} cannot be printed on the cheat sheet: its fonts have no glyph "
-            "for it; write it in Latin, Greek or Cyrillic script, or spell it out")
+    return (
+        f"character {shown} cannot be printed on the cheat sheet: its fonts have no glyph "
+        "for it; write it in Latin, Greek or Cyrillic script, or spell it out"
+    )

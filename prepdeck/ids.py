@@ -12,8 +12,10 @@ def note_guid(note_id: str, namespace: str = NAMESPACE) -> str:
     """The Anki GUID of a note; the same algorithm as genanki.guid_for, without importing it."""
     digest = hashlib.sha256(f"{namespace}__{note_id}".encode()).hexdigest()
     value = int(digest[:16], 16)
-    alphabet = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                "!#$%&()*+,-./:;<=>?@[]^_`{|}~")
+    alphabet = (
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        "!#$%&()*+,-./:;<=>?@[]^_`{|}~"
+    )
     chars = []
     while value:
         value, rem = divmod(value, len(alphabet))

@@ -60,9 +60,13 @@ def fingerprint(target: str, source_files: list[Path], settings: dict[str, Any])
     """`settings`: version, URL, license, build time, commit, track, ... anything a renderer
     reads; the code, assets and library versions are added here."""
     code = sorted(p for p in _CODE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return _digest([*source_files, *code],
-                   [target, json.dumps({**settings, "libraries": library_versions()},
-                                       sort_keys=True, default=str)])
+    return _digest(
+        [*source_files, *code],
+        [
+            target,
+            json.dumps({**settings, "libraries": library_versions()}, sort_keys=True, default=str),
+        ],
+    )
 
 
 def load(out: Path) -> dict[str, Any]:
@@ -86,8 +90,10 @@ def fresh(cache: dict[str, Any], out: Path, target: str, fp: str) -> bool:
 
 
 def record(cache: dict[str, Any], target: str, fp: str, files: dict[str, bytes]) -> None:
-    cache[target] = {"fingerprint": fp,
-                     "files": {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}}
+    cache[target] = {
+        "fingerprint": fp,
+        "files": {n: hashlib.sha256(d).hexdigest() for n, d in files.items()},
+    }
 
 
 def dump(cache: dict[str, Any]) -> bytes:

@@ -31,9 +31,12 @@ class Ledger:
 
 def notetype_record(nt: notetypes.NoteType) -> dict[str, Any]:
     """What forks a note type if it changes: model id, kind, fields and templates in order."""
-    return {"model_id": nt.model_id, "cloze": nt.cloze,
-            "fields": [[name, fid] for name, fid in nt.fields],
-            "templates": [[t.name, t.id] for t in nt.templates]}
+    return {
+        "model_id": nt.model_id,
+        "cloze": nt.cloze,
+        "fields": [[name, fid] for name, fid in nt.fields],
+        "templates": [[t.name, t.id] for t in nt.templates],
+    }
 
 
 def points(note: NoteSpec) -> int | None:
@@ -67,34 +70,49 @@ def parse(text: str, file: str = FILE) -> tuple[Ledger | None, list[Problem]]:
     for key, kind in (("version", str), ("notetypes", dict), ("notes", dict)):
         if not isinstance(data.get(key), kind):
             what = "missing" if key not in data else f"not a {kind.__name__}"
-            problems.append(Problem(at(key) if key in data else Mark(file, 1, 1),
-                                    f"{key!r} is {what}; {fix}"))
+            problems.append(
+                Problem(at(key) if key in data else Mark(file, 1, 1), f"{key!r} is {what}; {fix}")
+            )
     if problems:
         return None, problems
     if not _SEMVER.match(data["version"]):
-        problems.append(Problem(at("version"), f"version {data['version']!r} is not "
-                                f"MAJOR.MINOR.PATCH; {fix}"))
+        problems.append(
+            Problem(at("version"), f"version {data['version']!r} is not MAJOR.MINOR.PATCH; {fix}")
+        )
     for key, entry in data["notetypes"].items():
-        problems += _entry(entry, _NOTETYPE_KEYS, {"model_id", "cloze", "fields", "templates"},
-                           f"note type {key!r}", at(key), fix)
+        problems += _entry(
+            entry,
+            _NOTETYPE_KEYS,
+            {"model_id", "cloze", "fields", "templates"},
+            f"note type {key!r}",
+            at(key),
+            fix,
+        )
     for key, entry in data["notes"].items():
-        found = _entry(entry, _NOTE_KEYS, {"guid", "notetype", "since"}, f"note {key!r}",
-                       at(key), fix)
+        found = _entry(
+            entry, _NOTE_KEYS, {"guid", "notetype", "since"}, f"note {key!r}", at(key), fix
+        )
         if not found and not _SEMVER.match(entry["since"]):
-            found.append(Problem(at(key), f"note {key!r}: since {entry['since']!r} is not "
-                                 f"MAJOR.MINOR.PATCH; {fix}"))
+            found.append(
+                Problem(
+                    at(key),
+                    f"note {key!r}: since {entry['since']!r} is not MAJOR.MINOR.PATCH; {fix}",
+                )
+            )
         problems += found
     if problems:
         return None, problems
     return Ledger(data["version"], data["notetypes"], data["notes"]), []
 
 
-def _entry(entry: Any, kinds: dict[str, type], required: set[str], what: str, mark: Mark,
-           fix: str) -> list[Problem]:
+def _entry(
+    entry: Any, kinds: dict[str, type], required: set[str], what: str, mark: Mark, fix: str
+) -> list[Problem]:
     if not isinstance(entry, dict):
         return [Problem(mark, f"{what} is not an object; {fix}")]
-    problems = [Problem(mark, f"{what} lacks {key!r}; {fix}")
-                for key in sorted(required - entry.keys())]
+    problems = [
+        Problem(mark, f"{what} lacks {key!r}; {fix}") for key in sorted(required - entry.keys())
+    ]
     for key, value in entry.items():
         kind = kinds.get(key)
         if kind is None:
@@ -109,8 +127,10 @@ def dump(ledger: Ledger) -> str:
     types = [f"    {json.dumps(k)}: {json.dumps(v)}" for k, v in sorted(ledger.notetypes.items())]
     lines.append(",\n".join(types))
     lines += ["  },", '  "notes": {']
-    notes = [f"    {json.dumps(k)}: {json.dumps(v, sort_keys=True)}"
-             for k, v in sorted(ledger.notes.items())]
+    notes = [
+        f"    {json.dumps(k)}: {json.dumps(v, sort_keys=True)}"
+        for k, v in sorted(ledger.notes.items())
+    ]
     lines.append(",\n".join(notes))
     lines += ["  }", "}"]
     return "\n".join(lines) + "\n"
@@ -118,8 +138,11 @@ def dump(ledger: Ledger) -> str:
 
 def record(ledger: Ledger | None, notes: list[NoteSpec], version: str) -> Ledger:
     """The ledger after releasing `version`: new notes added, counts and note types updated."""
-    out = Ledger(version, {nt.key: notetype_record(nt) for nt in notetypes.ALL},
-                 dict(ledger.notes) if ledger else {})
+    out = Ledger(
+        version,
+        {nt.key: notetype_record(nt) for nt in notetypes.ALL},
+        dict(ledger.notes) if ledger else {},
+    )
     for note in notes:
         entry = dict(out.notes.get(note.id) or {"since": version})
         entry.update(guid=note.guid, notetype=note.notetype)
@@ -134,8 +157,9 @@ def _major(version: str) -> int:
     return int(version.split(".")[0])
 
 
-def check(ledger: Ledger, notes: list[NoteSpec], version: str, text: str,
-          file: str = FILE) -> list[Problem]:
+def check(
+    ledger: Ledger, notes: list[NoteSpec], version: str, text: str, file: str = FILE
+) -> list[Problem]:
     """Every way the current build would break a user who has an earlier release."""
     lines = text.splitlines()
 
@@ -150,42 +174,75 @@ def check(ledger: Ledger, notes: list[NoteSpec], version: str, text: str,
         note = current.get(note_id)
         since = entry.get("since", "?")
         if note is None:
-            problems.append(Problem(at(note_id), f"{note_id}: released in v{since} but gone from "
-                                    "the source; put the item back and mark it `retired:` "
-                                    "(version, reason) instead of deleting it"))
+            problems.append(
+                Problem(
+                    at(note_id),
+                    f"{note_id}: released in v{since} but gone from "
+                    "the source; put the item back and mark it `retired:` "
+                    "(version, reason) instead of deleting it",
+                )
+            )
             continue
         if note.notetype != entry["notetype"]:
-            problems.append(Problem(at(note_id), f"{note_id}: released as a "
-                                    f"{entry['notetype']} note, now a {note.notetype} note; "
-                                    "never reuse an id: give the new item a new id and retire "
-                                    "the old one"))
+            problems.append(
+                Problem(
+                    at(note_id),
+                    f"{note_id}: released as a "
+                    f"{entry['notetype']} note, now a {note.notetype} note; "
+                    "never reuse an id: give the new item a new id and retire "
+                    "the old one",
+                )
+            )
         if note.guid != entry["guid"]:
-            problems.append(Problem(at(note_id), f"{note_id}: GUID {note.guid!r} differs from "
-                                    f"the released {entry['guid']!r}; the GUID namespace or "
-                                    "derivation must never change"))
+            problems.append(
+                Problem(
+                    at(note_id),
+                    f"{note_id}: GUID {note.guid!r} differs from "
+                    f"the released {entry['guid']!r}; the GUID namespace or "
+                    "derivation must never change",
+                )
+            )
         count = points(note)
         if count is not None and count < entry.get("points", 0):
-            problems.append(Problem(at(note_id), f"{note_id}: released with {entry['points']} "
-                                    f"key points, now {count}; a removed point blanks a card "
-                                    "users have studied: keep it, or retire the item"))
+            problems.append(
+                Problem(
+                    at(note_id),
+                    f"{note_id}: released with {entry['points']} "
+                    f"key points, now {count}; a removed point blanks a card "
+                    "users have studied: keep it, or retire the item",
+                )
+            )
     seen: dict[str, str] = {}
     for note in notes:
         if note.guid in seen:
-            problems.append(Problem(Mark(file, 1, 1), f"{note.id} and {seen[note.guid]} share "
-                                    f"the GUID {note.guid!r}; rename one of the new ids"))
+            problems.append(
+                Problem(
+                    Mark(file, 1, 1),
+                    f"{note.id} and {seen[note.guid]} share "
+                    f"the GUID {note.guid!r}; rename one of the new ids",
+                )
+            )
         seen[note.guid] = note.id
     if _major(version) == _major(ledger.version):
         by_key = {nt.key: nt for nt in notetypes.ALL}
         for key, released in sorted(ledger.notetypes.items()):
             now = notetype_record(by_key[key]) if key in by_key else None
             if now != released:
-                what = "was removed" if now is None else (
-                    f"changed from {_schema(released)} to {_schema(now)}")
-                problems.append(Problem(at(key), f"note type {key!r} {what} since "
-                                        f"v{ledger.version}; that forks it in every user's "
-                                        "collection. Revert it, or make this a major release "
-                                        "(bump the major version in pyproject.toml) and tell "
-                                        "users to import with 'Merge note types' on"))
+                what = (
+                    "was removed"
+                    if now is None
+                    else (f"changed from {_schema(released)} to {_schema(now)}")
+                )
+                problems.append(
+                    Problem(
+                        at(key),
+                        f"note type {key!r} {what} since "
+                        f"v{ledger.version}; that forks it in every user's "
+                        "collection. Revert it, or make this a major release "
+                        "(bump the major version in pyproject.toml) and tell "
+                        "users to import with 'Merge note types' on",
+                    )
+                )
     return problems
 
 

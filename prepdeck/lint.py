@@ -36,8 +36,9 @@ def _names(term: model.Term) -> list[str]:
     return [n.casefold() for n in names if n]
 
 
-def lint(src: model.Source, marks: dict[str, Mark],
-         confusables: tuple[Confusable, ...] = ()) -> list[Problem]:
+def lint(
+    src: model.Source, marks: dict[str, Mark], confusables: tuple[Confusable, ...] = ()
+) -> list[Problem]:
     """`marks` maps an item id to where it is defined (for the messages)."""
     out: list[Problem] = []
     src = src.current()
@@ -47,14 +48,20 @@ def lint(src: model.Source, marks: dict[str, Mark],
 
     for q in src.questions:
         if not any(c.kind == "why" for c in q.cards):
-            warn(q.id, "no why/when card for its framework (card rule C6, "
-                 ".github/CONTRIBUTING.md); add a card with kind: why")
+            warn(
+                q.id,
+                "no why/when card for its framework (card rule C6, "
+                ".github/CONTRIBUTING.md); add a card with kind: why",
+            )
         if not q.followups:
             warn(q.id, "no follow-up questions; add the interviewer's likely next question")
     for f in src.frameworks:
         if not any(c.kind == "why" for c in f.cards):
-            warn(f.id, "no why/when card (card rule C6, .github/CONTRIBUTING.md); add a card "
-                 "with kind: why")
+            warn(
+                f.id,
+                "no why/when card (card rule C6, .github/CONTRIBUTING.md); add a card "
+                "with kind: why",
+            )
     terms = {t.id: t for t in src.terms}
     cards = [c for q in src.questions for c in q.cards]
     cards += [c for f in src.frameworks for c in f.cards]
@@ -63,12 +70,19 @@ def lint(src: model.Source, marks: dict[str, Mark],
         if pair.a not in terms or pair.b not in terms:
             continue  # a dangling id is reported by the validator
         names_a, names_b = _names(terms[pair.a]), _names(terms[pair.b])
-        if not any(any(_mentions(text, n) for n in names_a)
-                   and any(_mentions(text, n) for n in names_b) for text in contrasts):
-            out.append(Problem(pair.mark, f"confusable pair {pair.a} / {pair.b} has no contrast "
-                               "card naming both (card rule C7, .github/CONTRIBUTING.md); "
-                               "add a card with kind: contrast",
-                               warning=True))
+        if not any(
+            any(_mentions(text, n) for n in names_a) and any(_mentions(text, n) for n in names_b)
+            for text in contrasts
+        ):
+            out.append(
+                Problem(
+                    pair.mark,
+                    f"confusable pair {pair.a} / {pair.b} has no contrast "
+                    "card naming both (card rule C7, .github/CONTRIBUTING.md); "
+                    "add a card with kind: contrast",
+                    warning=True,
+                )
+            )
     return out
 
 

@@ -103,8 +103,13 @@ def load_text(text: str, file: str) -> tuple[Value | None, list[Problem]]:
         line = before.count("\n") + 1
         col = err.position - (before.rfind("\n") + 1) + 1
         char = f"U+{err.character:04X}" if isinstance(err.character, int) else repr(err.character)
-        return None, [Problem(Mark(file, line, col), f"character {char} is not allowed in a "
-                              "YAML file; delete it (was the file saved as text?)")]
+        return None, [
+            Problem(
+                Mark(file, line, col),
+                f"character {char} is not allowed in a "
+                "YAML file; delete it (was the file saved as text?)",
+            )
+        ]
     except yaml.YAMLError as err:  # pragma: no cover - PyYAML marks nearly every error
         return None, [Problem(Mark(file, 1, 1), f"not valid YAML: {err}")]
     except RecursionError:
@@ -150,14 +155,17 @@ class _Walker:
     def walk(self, node: yaml.Node, depth: int) -> Value:
         mark = _mark(self.file, node)
         if id(node) in self.seen:
-            self.fail(node, "YAML anchors and aliases (&name, *name) are not allowed; "
-                      "write the value out in full")
+            self.fail(
+                node,
+                "YAML anchors and aliases (&name, *name) are not allowed; "
+                "write the value out in full",
+            )
             return _scalar("", "null", mark)
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
             self.fail(node, f"nested more than {MAX_DEPTH} levels deep; flatten the structure")
             return _scalar("", "null", mark)
-        tag = node.tag[len(_YAML):] if node.tag.startswith(_YAML) else node.tag
+        tag = node.tag[len(_YAML) :] if node.tag.startswith(_YAML) else node.tag
         shown = "!!" + tag if node.tag.startswith(_YAML) else node.tag
         if isinstance(node, yaml.MappingNode):
             if tag != "map":
@@ -200,8 +208,10 @@ class _Walker:
                 continue
             key = str(key_node.value)
             if key in out:
-                self.fail(key_node, f"duplicate key {key!r} (first at line "
-                          f"{out.keys_at[key].line}); keep one")
+                self.fail(
+                    key_node,
+                    f"duplicate key {key!r} (first at line {out.keys_at[key].line}); keep one",
+                )
                 continue
             out.keys_at[key] = key_mark
             out[key] = self.walk(value_node, depth + 1)

@@ -23,7 +23,7 @@ class Point:
     gloss: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Diagram:
     """A picture: `kind` "graph" (source is Graphviz DOT) or "chart" (source is the chart
     spec as canonical JSON); `alt` describes it in words."""
@@ -33,7 +33,7 @@ class Diagram:
     source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class QA:
     """A short question/answer card: a follow-up, or a why / contrast / fact / scenario card."""
 
@@ -47,7 +47,7 @@ class QA:
     diagram: Diagram | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Topic:
     id: str
     title: str
@@ -55,7 +55,7 @@ class Topic:
     file: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Question:
     id: str
     topic: str
@@ -75,7 +75,7 @@ class Question:
     diagram: Diagram | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Framework:
     id: str
     topic: str
@@ -90,7 +90,7 @@ class Framework:
     diagram: Diagram | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Star:
     id: str
     topic: str
@@ -107,7 +107,7 @@ class Star:
     retired: Retired | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Term:
     id: str
     topic: str
@@ -121,7 +121,7 @@ class Term:
     diagram: Diagram | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Table:
     id: str
     topic: str
@@ -142,7 +142,7 @@ class TopicItems:
     tables: tuple[Table, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Source:
     """Everything in the source tree, in source order."""
 
@@ -166,7 +166,8 @@ class Source:
             tuple(f for f in self.frameworks if f.topic == topic_id),
             tuple(s for s in self.stars if s.topic == topic_id),
             tuple(t for t in self.terms if t.topic == topic_id),
-            tuple(t for t in self.tables if t.topic == topic_id))
+            tuple(t for t in self.tables if t.topic == topic_id),
+        )
 
     def current(self) -> Source:
         """The source without retired items: what the reference and the sheet show."""
@@ -183,11 +184,21 @@ class Source:
 
         return replace(
             self,
-            questions=tuple(replace(q, followups=live_qas(q.followups), cards=live_qas(q.cards),
-                                    related=live(q.related))
-                            for q in self.questions if not q.retired),
-            frameworks=tuple(replace(f, cards=live_qas(f.cards), related=live(f.related))
-                             for f in self.frameworks if not f.retired),
+            questions=tuple(
+                replace(
+                    q,
+                    followups=live_qas(q.followups),
+                    cards=live_qas(q.cards),
+                    related=live(q.related),
+                )
+                for q in self.questions
+                if not q.retired
+            ),
+            frameworks=tuple(
+                replace(f, cards=live_qas(f.cards), related=live(f.related))
+                for f in self.frameworks
+                if not f.retired
+            ),
             stars=tuple(s for s in self.stars if not s.retired),
             terms=tuple(replace(t, related=live(t.related)) for t in self.terms if not t.retired),
         )
@@ -200,9 +211,15 @@ class Source:
         terms = tuple(t for t in self.terms if track in t.tracks)
         used = {q.topic for q in questions} | {f.topic for f in frameworks}
         used |= {s.topic for s in stars} | {t.topic for t in terms}
-        return replace(self, topics=tuple(t for t in self.topics if t.id in used),
-                       questions=questions, frameworks=frameworks, stars=stars, terms=terms,
-                       tables=tuple(t for t in self.tables if t.topic in used))
+        return replace(
+            self,
+            topics=tuple(t for t in self.topics if t.id in used),
+            questions=questions,
+            frameworks=frameworks,
+            stars=stars,
+            terms=terms,
+            tables=tuple(t for t in self.tables if t.topic in used),
+        )
 
     def retired_items(self) -> list[tuple[str, str, Retired]]:
         """(id, title, retirement) of every retired item, sub-cards included, in source order."""
@@ -210,13 +227,17 @@ class Source:
         for q in self.questions:
             if q.retired:
                 out.append((q.id, q.prompt, q.retired))
-            out += [(f"{q.id}/{c.id}", c.q, c.retired) for c in (*q.followups, *q.cards)
-                    if c.retired and not q.retired]
+            out += [
+                (f"{q.id}/{c.id}", c.q, c.retired)
+                for c in (*q.followups, *q.cards)
+                if c.retired and not q.retired
+            ]
         for f in self.frameworks:
             if f.retired:
                 out.append((f.id, f.name, f.retired))
-            out += [(f"{f.id}/{c.id}", c.q, c.retired) for c in f.cards
-                    if c.retired and not f.retired]
+            out += [
+                (f"{f.id}/{c.id}", c.q, c.retired) for c in f.cards if c.retired and not f.retired
+            ]
         out += [(s.id, s.prompt, s.retired) for s in self.stars if s.retired]
         out += [(t.id, t.term, t.retired) for t in self.terms if t.retired]
         return out

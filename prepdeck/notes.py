@@ -18,9 +18,11 @@ RETIRED_TAG = "prepdeck::retired"
 
 
 def retired_notice(retired: model.Retired) -> str:
-    return (f'<div class="pd-notice">Retired in v{anki_plain(retired.version)}: '
-            f"{anki_inline(retired.reason)} You can delete it: search "
-            f"<code>tag:{RETIRED_TAG}</code> in the browser.</div>")
+    return (
+        f'<div class="pd-notice">Retired in v{anki_plain(retired.version)}: '
+        f"{anki_inline(retired.reason)} You can delete it: search "
+        f"<code>tag:{RETIRED_TAG}</code> in the browser.</div>"
+    )
 
 
 Media = tuple[tuple[str, bytes], ...]
@@ -34,9 +36,11 @@ def diagram_html(diagram: model.Diagram) -> tuple[str, Media]:
     drawing = draw(diagram.kind, diagram.source)
     light, dark = drawing.name("light"), drawing.name("dark")
     alt = anki_plain(diagram.alt)
-    return (f'<figure class="pd-diagram"><img class="pd-light" src="{light}" alt="{alt}">'
-            f'<img class="pd-dark" src="{dark}" alt="{alt}"></figure>',
-            ((light, drawing.light), (dark, drawing.dark)))
+    return (
+        f'<figure class="pd-diagram"><img class="pd-light" src="{light}" alt="{alt}">'
+        f'<img class="pd-dark" src="{dark}" alt="{alt}"></figure>',
+        ((light, drawing.light), (dark, drawing.dark)),
+    )
 
 
 @dataclass(frozen=True)
@@ -76,9 +80,17 @@ class _Notes:
         self.pages = page_of(src)
         self.notes: list[NoteSpec] = []
 
-    def add(self, key: str, note_id: str, deck: str, tags: list[str],
-            retired: model.Retired | None = None, points: int | None = None,
-            diagram: model.Diagram | None = None, **fields: str) -> None:
+    def add(
+        self,
+        key: str,
+        note_id: str,
+        deck: str,
+        tags: list[str],
+        retired: model.Retired | None = None,
+        points: int | None = None,
+        diagram: model.Diagram | None = None,
+        **fields: str,
+    ) -> None:
         nt = notetypes.BY_KEY[key]
         unknown = set(fields) - set(nt.field_names)
         assert not unknown, f"{key} has no fields {unknown}"
@@ -90,8 +102,18 @@ class _Notes:
             picture, media = diagram_html(diagram)
             fields["Extra"] = fields.get("Extra", "") + picture
         values = tuple(fields.get(name, "") for name in nt.field_names)
-        self.notes.append(NoteSpec(note_id, key, deck, values, tuple(sorted(set(tags))),
-                                   len(self.notes), points=points, media=media))
+        self.notes.append(
+            NoteSpec(
+                note_id,
+                key,
+                deck,
+                values,
+                tuple(sorted(set(tags))),
+                len(self.notes),
+                points=points,
+                media=media,
+            )
+        )
 
     def topic(self, topic: model.Topic) -> None:
         deck = deck_name(self.src.deck, topic.title)
@@ -105,74 +127,181 @@ class _Notes:
         for t in items.terms:
             self.term(t, topic, deck)
 
-    def _tags(self, topic: model.Topic, kind: str, tracks: tuple[str, ...],
-              *extra: str) -> list[str]:
+    def _tags(
+        self, topic: model.Topic, kind: str, tracks: tuple[str, ...], *extra: str
+    ) -> list[str]:
         return [f"topic::{topic.id}", f"kind::{kind}", *(f"track::{t}" for t in tracks), *extra]
 
     def question(self, q: model.Question, topic: model.Topic, deck: str) -> None:
         link = anchor_url(self.ref, q.id, self.pages)
         extra = (f"round::{q.kind}", f"level::{q.level}")
         context = anki_plain(f"{topic.title} · {KIND_LABELS.get(q.kind, q.kind)} · {q.level}")
-        self.add("outline", q.id, deck, self._tags(topic, "outline", q.tracks, *extra),
-                 q.retired, diagram=q.diagram, Prompt=anki_inline(q.prompt),
-                 Outline=outline_items(q.framework),
-                 Probing=anki_inline(q.probing), Context=context, Link=link, Id=anki_plain(q.id))
-        self.steps(q.id, anki_inline(q.prompt), q.framework, topic, deck, q.tracks, link, extra,
-                   q.retired)
+        self.add(
+            "outline",
+            q.id,
+            deck,
+            self._tags(topic, "outline", q.tracks, *extra),
+            q.retired,
+            diagram=q.diagram,
+            Prompt=anki_inline(q.prompt),
+            Outline=outline_items(q.framework),
+            Probing=anki_inline(q.probing),
+            Context=context,
+            Link=link,
+            Id=anki_plain(q.id),
+        )
+        self.steps(
+            q.id, anki_inline(q.prompt), q.framework, topic, deck, q.tracks, link, extra, q.retired
+        )
         for qa in (*q.followups, *q.cards):
             label = "Follow-up" if qa.kind == "followup" else qa.kind.capitalize()
-            self.qa(q.id, qa, topic, deck, q.tracks, link,
-                    f"{label} · {anki_inline(q.prompt)}", extra, q.retired or qa.retired)
+            self.qa(
+                q.id,
+                qa,
+                topic,
+                deck,
+                q.tracks,
+                link,
+                f"{label} · {anki_inline(q.prompt)}",
+                extra,
+                q.retired or qa.retired,
+            )
 
     def framework(self, f: model.Framework, topic: model.Topic, deck: str) -> None:
         link = anchor_url(self.ref, f.id, self.pages)
         context = anki_plain(f"{topic.title} · framework · {f.name}")
-        self.add("outline", f.id, deck, self._tags(topic, "outline", f.tracks, "round::framework"),
-                 f.retired, diagram=f.diagram, Prompt=anki_inline(f.prompt),
-                 Outline=outline_items(f.steps),
-                 Context=context, Link=link, Id=anki_plain(f.id))
-        self.steps(f.id, anki_plain(f.name), f.steps, topic, deck, f.tracks, link,
-                   ("round::framework",), f.retired)
+        self.add(
+            "outline",
+            f.id,
+            deck,
+            self._tags(topic, "outline", f.tracks, "round::framework"),
+            f.retired,
+            diagram=f.diagram,
+            Prompt=anki_inline(f.prompt),
+            Outline=outline_items(f.steps),
+            Context=context,
+            Link=link,
+            Id=anki_plain(f.id),
+        )
+        self.steps(
+            f.id,
+            anki_plain(f.name),
+            f.steps,
+            topic,
+            deck,
+            f.tracks,
+            link,
+            ("round::framework",),
+            f.retired,
+        )
         for qa in f.cards:
-            self.qa(f.id, qa, topic, deck, f.tracks, link,
-                    f"{qa.kind.capitalize()} · {anki_plain(f.name)}", ("round::framework",),
-                    f.retired or qa.retired)
+            self.qa(
+                f.id,
+                qa,
+                topic,
+                deck,
+                f.tracks,
+                link,
+                f"{qa.kind.capitalize()} · {anki_plain(f.name)}",
+                ("round::framework",),
+                f.retired or qa.retired,
+            )
 
-    def steps(self, parent: str, title: str, points: tuple[model.Point, ...],
-              topic: model.Topic, deck: str, tracks: tuple[str, ...], link: str,
-              extra: tuple[str, ...], retired: model.Retired | None) -> None:
+    def steps(
+        self,
+        parent: str,
+        title: str,
+        points: tuple[model.Point, ...],
+        topic: model.Topic,
+        deck: str,
+        tracks: tuple[str, ...],
+        link: str,
+        extra: tuple[str, ...],
+        retired: model.Retired | None,
+    ) -> None:
         text = "".join(f"<li>{cloze(i, p.point)}</li>" for i, p in enumerate(points, 1))
-        glosses = "".join(f"<li><b>Step {i}.</b> {anki_inline(p.gloss)}</li>"
-                          for i, p in enumerate(points, 1))
-        self.add("cloze", f"{parent}/steps", deck, self._tags(topic, "step", tracks, *extra),
-                 retired, points=len(points), Text=text, Glosses=glosses, Context=title,
-                 Link=link, Id=anki_plain(f"{parent}/steps"))
+        glosses = "".join(
+            f"<li><b>Step {i}.</b> {anki_inline(p.gloss)}</li>" for i, p in enumerate(points, 1)
+        )
+        self.add(
+            "cloze",
+            f"{parent}/steps",
+            deck,
+            self._tags(topic, "step", tracks, *extra),
+            retired,
+            points=len(points),
+            Text=text,
+            Glosses=glosses,
+            Context=title,
+            Link=link,
+            Id=anki_plain(f"{parent}/steps"),
+        )
 
-    def qa(self, parent: str, qa: model.QA, topic: model.Topic, deck: str,
-           tracks: tuple[str, ...], link: str, context: str, extra: tuple[str, ...],
-           retired: model.Retired | None) -> None:
+    def qa(
+        self,
+        parent: str,
+        qa: model.QA,
+        topic: model.Topic,
+        deck: str,
+        tracks: tuple[str, ...],
+        link: str,
+        context: str,
+        extra: tuple[str, ...],
+        retired: model.Retired | None,
+    ) -> None:
         note_id = f"{parent}/{qa.id}"
-        self.add("qa", note_id, deck, self._tags(topic, qa.kind, tracks, *extra), retired,
-                 diagram=qa.diagram, Front=anki_inline(qa.q), Back=anki_inline(qa.a),
-                 Context=context, Source=source_line(qa.source, qa.year), Link=link,
-                 Id=anki_plain(note_id))
+        self.add(
+            "qa",
+            note_id,
+            deck,
+            self._tags(topic, qa.kind, tracks, *extra),
+            retired,
+            diagram=qa.diagram,
+            Front=anki_inline(qa.q),
+            Back=anki_inline(qa.a),
+            Context=context,
+            Source=source_line(qa.source, qa.year),
+            Link=link,
+            Id=anki_plain(note_id),
+        )
 
     def star(self, s: model.Star, topic: model.Topic, deck: str) -> None:
-        self.add("star", s.id, deck, self._tags(topic, "star", s.tracks, "round::behavioral"),
-                 s.retired, Prompt=anki_inline(s.prompt), Probing=anki_inline(s.probing),
-                 Situation=anki_inline(s.situation), Task=anki_inline(s.task),
-                 Action=anki_inline(s.action), Result=anki_inline(s.result),
-                 Reflection=anki_inline(s.reflection),
-                 Competencies=anki_plain(", ".join(s.competencies)),
-                 Context=anki_plain(f"{topic.title} · behavioral · invented example: "
-                                "tell your own story"),
-                 Link=anchor_url(self.ref, s.id, self.pages), Id=anki_plain(s.id))
+        self.add(
+            "star",
+            s.id,
+            deck,
+            self._tags(topic, "star", s.tracks, "round::behavioral"),
+            s.retired,
+            Prompt=anki_inline(s.prompt),
+            Probing=anki_inline(s.probing),
+            Situation=anki_inline(s.situation),
+            Task=anki_inline(s.task),
+            Action=anki_inline(s.action),
+            Result=anki_inline(s.result),
+            Reflection=anki_inline(s.reflection),
+            Competencies=anki_plain(", ".join(s.competencies)),
+            Context=anki_plain(
+                f"{topic.title} · behavioral · invented example: tell your own story"
+            ),
+            Link=anchor_url(self.ref, s.id, self.pages),
+            Id=anki_plain(s.id),
+        )
 
     def term(self, t: model.Term, topic: model.Topic, deck: str) -> None:
-        self.add("term", t.id, deck, self._tags(topic, "term", t.tracks), t.retired,
-                 diagram=t.diagram, Term=anki_inline(t.term), Definition=anki_inline(t.definition),
-                 Context=anki_plain(f"{topic.title} · term"), Source=source_line(t.source, t.year),
-                 Link=anchor_url(self.ref, t.id, self.pages), Id=anki_plain(t.id))
+        self.add(
+            "term",
+            t.id,
+            deck,
+            self._tags(topic, "term", t.tracks),
+            t.retired,
+            diagram=t.diagram,
+            Term=anki_inline(t.term),
+            Definition=anki_inline(t.definition),
+            Context=anki_plain(f"{topic.title} · term"),
+            Source=source_line(t.source, t.year),
+            Link=anchor_url(self.ref, t.id, self.pages),
+            Id=anki_plain(t.id),
+        )
 
 
 def outline_items(points: tuple[model.Point, ...]) -> str:
@@ -182,4 +311,3 @@ def outline_items(points: tuple[model.Point, ...]) -> str:
 
 def source_line(source: str | None, year: int | None) -> str:
     return f"{anki_inline(source)} ({year})" if source and year else ""
-

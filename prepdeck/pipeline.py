@@ -71,15 +71,17 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def read_source(root: Path, source_dir: Path, *, strict: bool = False
-                ) -> tuple[model.Source, list[Problem]]:
+def read_source(
+    root: Path, source_dir: Path, *, strict: bool = False
+) -> tuple[model.Source, list[Problem]]:
     """Load and validate the whole tree; raises BuildError with every problem found."""
     with _no_cyclic_gc():
         return _read_source(root, source_dir, strict=strict)
 
 
-def _read_source(root: Path, source_dir: Path, *, strict: bool
-                 ) -> tuple[model.Source, list[Problem]]:
+def _read_source(
+    root: Path, source_dir: Path, *, strict: bool
+) -> tuple[model.Source, list[Problem]]:
     deck_path, topic_paths = source_files(source_dir)
     problems: list[Problem] = []
 
@@ -94,11 +96,19 @@ def _read_source(root: Path, source_dir: Path, *, strict: bool
     deck_exists = deck_path.exists() or deck_path.is_symlink()
     deck = load(deck_path) if deck_exists else None
     if not deck_exists:
-        problems.append(Problem(Mark(_display(deck_path, root), 1, 1),
-                                "missing; create it with title, deck and tracks"))
+        problems.append(
+            Problem(
+                Mark(_display(deck_path, root), 1, 1),
+                "missing; create it with title, deck and tracks",
+            )
+        )
     if not topic_paths:
-        problems.append(Problem(Mark(_display(source_dir / TOPIC_DIR, root), 1, 1),
-                                "no topic files (*.yaml) found; add at least one"))
+        problems.append(
+            Problem(
+                Mark(_display(source_dir / TOPIC_DIR, root), 1, 1),
+                "no topic files (*.yaml) found; add at least one",
+            )
+        )
     loaded = [x for x in (load(p) for p in topic_paths) if x]
     src, found = validate(deck, loaded, run_lint=not any(not p.warning for p in problems))
     problems.extend(found)
@@ -182,19 +192,24 @@ def variants(src: model.Source, ctx: Context) -> list[tuple[str, model.Source, s
     return out
 
 
-def deck_descriptions(src: model.Source, ctx: Context,
-                      track: str | None = None) -> dict[str, str]:
+def deck_descriptions(src: model.Source, ctx: Context, track: str | None = None) -> dict[str, str]:
     """Deck overview HTML (Anki shows it as HTML, so every source string is escaped)."""
     from .text import anki_plain, deck_name
 
     version = anki_plain(f"Content version {ctx.settings.version}, built {ctx.build_date}.")
-    scope = (f" Track: {anki_plain(track)}; it shares its cards with the full deck, so "
-             "importing both never duplicates a card." if track else "")
+    scope = (
+        f" Track: {anki_plain(track)}; it shares its cards with the full deck, so "
+        "importing both never duplicates a card."
+        if track
+        else ""
+    )
     url = anki_plain(ctx.settings.releases_url)
-    root = (f"<p>{anki_plain(src.title)}.{scope}</p><p>{version} Newer releases: "
-            f'<a href="{url}">{url}</a>. '
-            "Import a new release over this one with the default options: your reviews "
-            "are kept.</p>")
+    root = (
+        f"<p>{anki_plain(src.title)}.{scope}</p><p>{version} Newer releases: "
+        f'<a href="{url}">{url}</a>. '
+        "Import a new release over this one with the default options: your reviews "
+        "are kept.</p>"
+    )
     out = {src.deck: root}
     for topic in src.topics:
         out[deck_name(src.deck, topic.title)] = f"<p>{anki_plain(topic.title)}. {version}</p>"
@@ -223,8 +238,11 @@ def render_md(src: model.Source, ctx: Context) -> dict[str, bytes]:
 def render_pdf(src: model.Source, ctx: Context) -> dict[str, bytes]:
     """Every sheet (full and per track, A4 and Letter). With ctx.jobs > 1 the sheets render
     in that many processes: each is a pure function of its inputs, so the bytes are the same."""
-    work = [(part, ctx, paper, f"pdf/{slug(src.deck)}{suffix}-{paper}.pdf", track)
-            for suffix, part, track in variants(src, ctx) for paper in ("a4", "letter")]
+    work = [
+        (part, ctx, paper, f"pdf/{slug(src.deck)}{suffix}-{paper}.pdf", track)
+        for suffix, part, track in variants(src, ctx)
+        for paper in ("a4", "letter")
+    ]
     if ctx.jobs > 1 and len(work) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
@@ -239,16 +257,18 @@ def render_pdf(src: model.Source, ctx: Context) -> dict[str, bytes]:
     return out
 
 
-def _sheet_task(job: tuple[model.Source, Context, str, str, str | None]
-                ) -> tuple[bytes, list[Problem]]:
+def _sheet_task(
+    job: tuple[model.Source, Context, str, str, str | None],
+) -> tuple[bytes, list[Problem]]:
     """One sheet in a worker: its bytes and the warnings it raised."""
     part, ctx, paper, name, track = job
     local = dataclasses.replace(ctx, warnings=[])
     return sheet_pdf(part, local, paper, name, track), local.warnings
 
 
-def sheet_pdf(src: model.Source, ctx: Context, paper: str, name: str, track: str | None,
-              extra: str = "") -> bytes:
+def sheet_pdf(
+    src: model.Source, ctx: Context, paper: str, name: str, track: str | None, extra: str = ""
+) -> bytes:
     """One cheat sheet as PDF bytes: the live items of `src`, with the build's footer."""
     from .render_pdf import render_pdf_pages
     from .render_sheet import page_budget, render_sheet
@@ -258,10 +278,19 @@ def sheet_pdf(src: model.Source, ctx: Context, paper: str, name: str, track: str
     glossary = track is None or track == "my stories"
 
     def sheet(pictures: bool) -> tuple[bytes, int]:
-        html = render_sheet(src.current(), paper=paper, version=ctx.settings.version,
-                            build_date=ctx.build_date, commit=ctx.commit,
-                            url=ctx.settings.repo_url, license_name=ctx.settings.license,
-                            track=track, extra=extra, pictures=pictures, glossary=glossary)
+        html = render_sheet(
+            src.current(),
+            paper=paper,
+            version=ctx.settings.version,
+            build_date=ctx.build_date,
+            commit=ctx.commit,
+            url=ctx.settings.repo_url,
+            license_name=ctx.settings.license,
+            track=track,
+            extra=extra,
+            pictures=pictures,
+            glossary=glossary,
+        )
         return render_pdf_pages(html, name)
 
     budget = page_budget(track)
@@ -270,9 +299,13 @@ def sheet_pdf(src: model.Source, ctx: Context, paper: str, name: str, track: str
     if pages > budget and has_pictures:  # the diagrams go first when paper is short
         data, pages = sheet(pictures=False)
     if pages > budget:
-        problem = Problem(Mark(name, 0, 0), f"{pages} pages, over the budget of {budget} for "
-                          "this sheet; give questions a short `title`, trim key points, or "
-                          "split the content into tracks", warning=not ctx.strict)
+        problem = Problem(
+            Mark(name, 0, 0),
+            f"{pages} pages, over the budget of {budget} for "
+            "this sheet; give questions a short `title`, trim key points, or "
+            "split the content into tracks",
+            warning=not ctx.strict,
+        )
         if ctx.strict:
             raise BuildError([problem])
         ctx.warnings.append(problem)
@@ -286,9 +319,11 @@ def render_schema(src: model.Source, ctx: Context) -> dict[str, bytes]:
     from . import schema
 
     out = {}
-    for name, spec, title in (("topic", schema.TOPIC_FILE, "prepdeck topic file"),
-                              ("deck", schema.DECK_FILE, "prepdeck deck.yaml"),
-                              ("stories", schema.STORIES_FILE, "prepdeck story bank")):
+    for name, spec, title in (
+        ("topic", schema.TOPIC_FILE, "prepdeck topic file"),
+        ("deck", schema.DECK_FILE, "prepdeck deck.yaml"),
+        ("stories", schema.STORIES_FILE, "prepdeck story bank"),
+    ):
         text = json.dumps(schema.json_schema(spec, title), indent=2, ensure_ascii=False) + "\n"
         out[f"source/schema/{name}.schema.json"] = text.encode()
     return out
@@ -302,15 +337,22 @@ TARGETS: dict[str, Callable[[model.Source, Context], dict[str, bytes]]] = {
 }
 
 
-def read_stories(root: Path, path: Path, src: model.Source, *, strict: bool = False
-                 ) -> tuple[Any, list[Problem]]:
+def read_stories(
+    root: Path, path: Path, src: model.Source, *, strict: bool = False
+) -> tuple[Any, list[Problem]]:
     """The user's story bank, checked against the public source; raises on errors."""
     from .stories import validate_stories
 
     name = _display(path, root)
     if not (path.exists() or path.is_symlink()):
-        raise BuildError([Problem(Mark(name, 1, 1), "no such file; copy "
-                                  "source/stories.example.yaml to my-stories.yaml and fill it")])
+        raise BuildError(
+            [
+                Problem(
+                    Mark(name, 1, 1),
+                    "no such file; copy source/stories.example.yaml to my-stories.yaml and fill it",
+                )
+            ]
+        )
     raw, problems = read_bytes(path, name)
     value = None
     if raw is not None:
@@ -324,8 +366,9 @@ def read_stories(root: Path, path: Path, src: model.Source, *, strict: bool = Fa
     return stories, problems
 
 
-def render_private(src: model.Source, stories: Any, ctx: Context,
-                   only: list[str] | None = None) -> dict[str, bytes]:
+def render_private(
+    src: model.Source, stories: Any, ctx: Context, only: list[str] | None = None
+) -> dict[str, bytes]:
     """The private outputs of a story bank: its own deck, and copies of the reference and the
     sheet with a competency map, written next to the public ones (git-ignored)."""
     from . import stories as bank
@@ -336,10 +379,12 @@ def render_private(src: model.Source, stories: Any, ctx: Context,
         from .render_anki import render_apkg
 
         notes = bank.story_notes(stories, src, ctx.settings.reference_url)
-        desc = {f"{src.deck}::My Stories": "<p>Your own stories, from your story bank. "
-                "Private: never part of a release.</p>",
-                f"{src.deck}::My Questions": "<p>Your own questions and answers. "
-                "Private: never part of a release.</p>"}
+        desc = {
+            f"{src.deck}::My Stories": "<p>Your own stories, from your story bank. "
+            "Private: never part of a release.</p>",
+            f"{src.deck}::My Questions": "<p>Your own questions and answers. "
+            "Private: never part of a release.</p>",
+        }
         out[f"decks/{base}-my-stories.apkg"] = render_apkg(notes, desc, ctx.build_time)
     if only is None or "md" in only:
         from .render_markdown import render_reference
@@ -362,9 +407,16 @@ def render(src: model.Source, ctx: Context, only: list[str] | None = None) -> di
     return files
 
 
-def release_bundle(root: Path, source_dir: Path, src: model.Source, ctx: Context,
-                   previous: dict[str, Any] | None, *, dry_run: bool = False,
-                   built: dict[str, bytes] | None = None) -> dict[str, bytes]:
+def release_bundle(
+    root: Path,
+    source_dir: Path,
+    src: model.Source,
+    ctx: Context,
+    previous: dict[str, Any] | None,
+    *,
+    dry_run: bool = False,
+    built: dict[str, bytes] | None = None,
+) -> dict[str, bytes]:
     """Every release asset, flat: versioned names plus stable unversioned copies, the manifest,
     the release notes and SHA256SUMS. Refuses a release the ledger does not fully record."""
     from . import ledger, release
@@ -376,34 +428,57 @@ def release_bundle(root: Path, source_dir: Path, src: model.Source, ctx: Context
     recorded, _, _ = read_ledger(root, source_dir)
     missing = [n.id for n in notes if recorded is None or n.id not in recorded.notes]
     if not dry_run and (recorded is None or recorded.version != version or missing):
-        detail = f"{len(missing)} note id(s) are not recorded" if missing else (
-            f"it records v{recorded.version if recorded else 'nothing'}")
-        raise BuildError([Problem(Mark(_display(path, root), 0, 0),
-                                  f"the ledger is not ready for v{version}: {detail}; run "
-                                  "`python build.py ledger` and commit source/ledger.json")])
+        detail = (
+            f"{len(missing)} note id(s) are not recorded"
+            if missing
+            else (f"it records v{recorded.version if recorded else 'nothing'}")
+        )
+        raise BuildError(
+            [
+                Problem(
+                    Mark(_display(path, root), 0, 0),
+                    f"the ledger is not ready for v{version}: {detail}; run "
+                    "`python build.py ledger` and commit source/ledger.json",
+                )
+            ]
+        )
     from .render_markdown import render_reference
 
     base = slug(src.deck)
     # `built`: decks and sheets already rendered from this source and context (tests reuse
     # one rendering); otherwise they are rendered here.
-    built = {k: v for k, v in (built or render(src, ctx, ["anki", "pdf"])).items()
-             if k.startswith(("decks/", "pdf/"))}
+    built = {
+        k: v
+        for k, v in (built or render(src, ctx, ["anki", "pdf"])).items()
+        if k.startswith(("decks/", "pdf/"))
+    }
     # The reference as one file that reads offline (the repository has it in pages).
     built["REFERENCE.md"] = render_reference(src, version).encode()
     assets: dict[str, bytes] = {}
     for name, data in built.items():
         leaf = name.rsplit("/", 1)[-1]
         stem, ext = leaf.rsplit(".", 1)
-        versioned = (f"{base}-{version}{stem[len(base):]}.{ext}" if stem.startswith(base)
-                     else f"{stem}-{version}.{ext}")
+        versioned = (
+            f"{base}-{version}{stem[len(base) :]}.{ext}"
+            if stem.startswith(base)
+            else f"{stem}-{version}.{ext}"
+        )
         assets[versioned] = data
         assets[leaf] = data
     cards = sum(ledger.points(n) or 1 for n in notes)
-    record = release.manifest(src, notes, version=version, build_time=ctx.build_time,
-                              build_date=ctx.build_date, commit=ctx.commit, cards=cards)
+    record = release.manifest(
+        src,
+        notes,
+        version=version,
+        build_time=ctx.build_time,
+        build_date=ctx.build_date,
+        commit=ctx.commit,
+        cards=cards,
+    )
     assets["manifest.json"] = assets[f"manifest-{version}.json"] = release.dump_manifest(record)
-    notes_md = release.release_notes(src.title, record, previous, f"{base}.apkg",
-                                     ctx.settings.repo_url.split("github.com/")[-1])
+    notes_md = release.release_notes(
+        src.title, record, previous, f"{base}.apkg", ctx.settings.repo_url.split("github.com/")[-1]
+    )
     assets["release-notes.md"] = notes_md.encode()
     assets["SHA256SUMS"] = release.sha256sums(assets)
     return assets
@@ -426,7 +501,14 @@ def read_previous_manifest(where: str) -> dict[str, Any]:
         if absent:
             raise KeyError(f"no {', '.join(absent)}")
     except (OSError, ValueError, KeyError, TypeError) as err:
-        raise BuildError([Problem(mark, f"cannot read the previous manifest ({err}); pass the "
-                                  "manifest.json of the last release, or leave --previous out "
-                                  "for a first release")]) from None
+        raise BuildError(
+            [
+                Problem(
+                    mark,
+                    f"cannot read the previous manifest ({err}); pass the "
+                    "manifest.json of the last release, or leave --previous out "
+                    "for a first release",
+                )
+            ]
+        ) from None
     return data

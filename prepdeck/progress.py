@@ -23,8 +23,9 @@ class Log:
             if not self.as_json:
                 print(p, file=sys.stderr)
 
-    def problems(self, problems: list[Problem], strict: bool,
-                 written: list[str] | None = None) -> None:
+    def problems(
+        self, problems: list[Problem], strict: bool, written: list[str] | None = None
+    ) -> None:
         """`written`: the outputs that built and were written despite the problems."""
         errors = sum(1 for p in problems if strict or not p.warning)
         self.report["ok"] = False
@@ -34,15 +35,22 @@ class Log:
             return
         for p in problems:
             print(p, file=sys.stderr)
-        done = (f"wrote only the outputs that built: {', '.join(written)}" if written
-                else "nothing was written")
+        done = (
+            f"wrote only the outputs that built: {', '.join(written)}"
+            if written
+            else "nothing was written"
+        )
         print(f"{errors} problem(s); {done}", file=sys.stderr)
 
     def progress(self, number: int, total: int, target: str) -> None:
         if self.tty:
             done = int(20 * (number - 1) / total)
-            print(f"\r[{'#' * done}{'.' * (20 - done)}] building {target} ({number}/{total})",
-                  end="", file=sys.stderr, flush=True)
+            print(
+                f"\r[{'#' * done}{'.' * (20 - done)}] building {target} ({number}/{total})",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def stage(self, name: str, **info: Any) -> None:
         self.report["stages"].append({"stage": name, **info})
@@ -56,16 +64,20 @@ class Log:
             counts = ", ".join(f"{v} {k}" for k, v in info["counts"].items())
             print(f"{name}: {counts} in {info['seconds']:.2f} s")
         else:
-            print(f"{name}: {info['files']} file(s), {info['size'] / 1e6:.1f} MB "
-                  f"in {info['seconds']:.2f} s")
+            print(
+                f"{name}: {info['files']} file(s), {info['size'] / 1e6:.1f} MB "
+                f"in {info['seconds']:.2f} s"
+            )
 
     def checked(self, src: model.Source) -> None:
         self.report["check"] = True
         if self.as_json:
             print(json.dumps(self.report, indent=1))
         elif not self.quiet:
-            print(f"ok: {len(src.questions)} questions, {len(src.frameworks)} frameworks, "
-                  f"{len(src.stars)} STAR examples, {len(src.terms)} terms")
+            print(
+                f"ok: {len(src.questions)} questions, {len(src.frameworks)} frameworks, "
+                f"{len(src.stars)} STAR examples, {len(src.terms)} terms"
+            )
 
     def outputs(self, files: dict[str, bytes], changed: list[str]) -> None:
         for name in files:
@@ -78,5 +90,10 @@ class Log:
 
 
 def _problem(p: Problem) -> dict[str, Any]:
-    return {"file": p.mark.file, "line": p.mark.line, "col": p.mark.col,
-            "message": p.message, "warning": p.warning}
+    return {
+        "file": p.mark.file,
+        "line": p.mark.line,
+        "col": p.mark.col,
+        "message": p.message,
+        "warning": p.warning,
+    }

@@ -45,16 +45,28 @@ def read_settings(root: Path) -> Settings:
     project = data["project"]
     version = project["version"]
     if not _SEMVER.match(version):
-        raise BuildError([Problem(Mark("pyproject.toml", 0, 0),
-                                  f"[project].version {version!r} is not MAJOR.MINOR.PATCH")])
+        raise BuildError(
+            [
+                Problem(
+                    Mark("pyproject.toml", 0, 0),
+                    f"[project].version {version!r} is not MAJOR.MINOR.PATCH",
+                )
+            ]
+        )
     return Settings(version, project["urls"]["Repository"].rstrip("/"), project["license"])
 
 
 def commit_id(root: Path) -> str:
     """The short HEAD commit for the sheet's footer; 'unknown' outside a git checkout."""
     try:
-        out = subprocess.run(["git", "rev-parse", "--short=7", "HEAD"], cwd=root,
-                             capture_output=True, text=True, check=True, timeout=30)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short=7", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return out.stdout.strip() or "unknown"
@@ -76,35 +88,45 @@ def build_clock(source: Path, env: Mapping[str, str] = os.environ) -> tuple[int,
     value = env.get("SOURCE_DATE_EPOCH", "").strip()
     if value:
         if not value.isdigit():
-            raise EnvironmentProblem(f"SOURCE_DATE_EPOCH={value!r} is not a Unix time in "
-                                     "seconds; unset it or export SOURCE_DATE_EPOCH=$(date +%s)")
+            raise EnvironmentProblem(
+                f"SOURCE_DATE_EPOCH={value!r} is not a Unix time in "
+                "seconds; unset it or export SOURCE_DATE_EPOCH=$(date +%s)"
+            )
         return int(value), None
     folder = source if source.is_dir() else source.parent
     try:
         committed = int(_git(folder, "log", "-1", "--format=%ct"))
     except (OSError, subprocess.SubprocessError, ValueError):
-        raise EnvironmentProblem("no build time: SOURCE_DATE_EPOCH is not set and "
-                                 f"{folder} is not in a git checkout with a commit; export "
-                                 "SOURCE_DATE_EPOCH=$(date +%s) or build from a git "
-                                 "checkout") from None
+        raise EnvironmentProblem(
+            "no build time: SOURCE_DATE_EPOCH is not set and "
+            f"{folder} is not in a git checkout with a commit; export "
+            "SOURCE_DATE_EPOCH=$(date +%s) or build from a git "
+            "checkout"
+        ) from None
     try:
         changed = _git(folder, "status", "--porcelain", "--untracked-files=all", "--", ".")
         top = Path(_git(folder, "rev-parse", "--show-toplevel"))
     except (OSError, subprocess.SubprocessError):
         return committed, None
-    paths = [top / line[3:].split(" -> ")[-1].strip('"') for line in changed.splitlines()
-             if len(line) > 3]
+    paths = [
+        top / line[3:].split(" -> ")[-1].strip('"')
+        for line in changed.splitlines()
+        if len(line) > 3
+    ]
     if not paths:
         return committed, None
     newest = max((int(p.stat().st_mtime) for p in paths if p.is_file()), default=committed)
     stamp = max(newest, committed + 1)
     when = dt.datetime.fromtimestamp(stamp, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return stamp, (f"{len(paths)} uncommitted change(s) under {folder.name}/: build time "
-                   f"{when}, after the commit's, so importing this build updates the edited "
-                   "cards; commit them for a reproducible build")
+    return stamp, (
+        f"{len(paths)} uncommitted change(s) under {folder.name}/: build time "
+        f"{when}, after the commit's, so importing this build updates the edited "
+        "cards; commit them for a reproducible build"
+    )
 
 
 def _git(folder: Path, *args: str) -> str:
-    out = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True,
-                         check=True, timeout=30)
+    out = subprocess.run(
+        ["git", *args], cwd=folder, capture_output=True, text=True, check=True, timeout=30
+    )
     return out.stdout.strip()

@@ -24,8 +24,16 @@ def content_hash(note: NoteSpec) -> str:
     return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
-def manifest(src: model.Source, notes: list[NoteSpec], *, version: str, build_time: int,
-             build_date: str, commit: str, cards: int) -> dict[str, Any]:
+def manifest(
+    src: model.Source,
+    notes: list[NoteSpec],
+    *,
+    version: str,
+    build_time: int,
+    build_date: str,
+    commit: str,
+    cards: int,
+) -> dict[str, Any]:
     live = src.current()
     return {
         "project": "prepdeck",
@@ -33,13 +41,28 @@ def manifest(src: model.Source, notes: list[NoteSpec], *, version: str, build_ti
         "build_time": build_time,
         "build_date": build_date,
         "commit": commit,
-        "counts": {"questions": len(live.questions), "frameworks": len(live.frameworks),
-                   "stars": len(live.stars), "terms": len(live.terms), "notes": len(notes),
-                   "cards": cards, "retired_notes": sum(RETIRED_TAG in n.tags for n in notes)},
+        "counts": {
+            "questions": len(live.questions),
+            "frameworks": len(live.frameworks),
+            "stars": len(live.stars),
+            "terms": len(live.terms),
+            "notes": len(notes),
+            "cards": cards,
+            "retired_notes": sum(RETIRED_TAG in n.tags for n in notes),
+        },
         "notetypes": {nt.key: {"name": nt.name, **notetype_record(nt)} for nt in NOTETYPES},
-        "notes": [{"id": n.id, "guid": n.guid, "notetype": n.notetype, "deck": n.deck,
-                   "tags": list(n.tags), "hash": content_hash(n), "title": _title(n)}
-                  for n in notes],
+        "notes": [
+            {
+                "id": n.id,
+                "guid": n.guid,
+                "notetype": n.notetype,
+                "deck": n.deck,
+                "tags": list(n.tags),
+                "hash": content_hash(n),
+                "title": _title(n),
+            }
+            for n in notes
+        ],
     }
 
 
@@ -69,8 +92,12 @@ def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, list[tupl
     """Added, changed and retired items (id, title) and note-type changes, old -> new."""
     new_items = _items(new)
     old_items = _items(old) if old else {}
-    out: dict[str, list[tuple[str, str]]] = {"added": [], "changed": [], "retired": [],
-                                             "notetypes": []}
+    out: dict[str, list[tuple[str, str]]] = {
+        "added": [],
+        "changed": [],
+        "retired": [],
+        "notetypes": [],
+    }
     for item_id, item in new_items.items():
         before = old_items.get(item_id)
         if before is None:
@@ -114,14 +141,19 @@ gh attestation verify {apkg} --repo {repo}
 """
 
 
-def release_notes(title: str, new: dict[str, Any], old: dict[str, Any] | None,
-                  apkg: str, repo: str) -> str:
+def release_notes(
+    title: str, new: dict[str, Any], old: dict[str, Any] | None, apkg: str, repo: str
+) -> str:
     counts = new["counts"]
-    lines = [f"# {title} {new['version']}", "",
-             f"{counts['questions']} questions, {counts['frameworks']} frameworks, "
-             f"{counts['stars']} STAR examples and {counts['terms']} terms: "
-             f"{counts['notes']} notes, {counts['cards']} cards. Built {new['build_date']} "
-             f"from commit `{new['commit']}`.", ""]
+    lines = [
+        f"# {title} {new['version']}",
+        "",
+        f"{counts['questions']} questions, {counts['frameworks']} frameworks, "
+        f"{counts['stars']} STAR examples and {counts['terms']} terms: "
+        f"{counts['notes']} notes, {counts['cards']} cards. Built {new['build_date']} "
+        f"from commit `{new['commit']}`.",
+        "",
+    ]
     changes = diff(old, new)
     if old is None:
         lines += ["This is the first release.", ""]
@@ -135,12 +167,18 @@ def release_notes(title: str, new: dict[str, Any], old: dict[str, Any] | None,
             lines.append("")
     if changes["notetypes"]:
         names = ", ".join(name for _, name in changes["notetypes"])
-        options = ("turn **Merge note types** on and set *Update notes* and *Update note types* "
-                   "to **Always**")
-        lines += ["## Note types changed", "",
-                  f"This major release changes the note types {names}. Import with "
-                  f"{options}; with the defaults Anki would make copies named `…+` and skip "
-                  "the updates.", ""]
+        options = (
+            "turn **Merge note types** on and set *Update notes* and *Update note types* "
+            "to **Always**"
+        )
+        lines += [
+            "## Note types changed",
+            "",
+            f"This major release changes the note types {names}. Import with "
+            f"{options}; with the defaults Anki would make copies named `…+` and skip "
+            "the updates.",
+            "",
+        ]
     else:
         options = "keep the default options"
     lines.append(IMPORT_STEPS.format(apkg=apkg, options=options, repo=repo))
@@ -149,5 +187,6 @@ def release_notes(title: str, new: dict[str, Any], old: dict[str, Any] | None,
 
 def sha256sums(files: dict[str, bytes]) -> bytes:
     """`sha256sum`-compatible lines, sorted by name."""
-    return "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n"
-                   for name, data in sorted(files.items())).encode()
+    return "".join(
+        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
+    ).encode()

@@ -25,8 +25,9 @@ def genanki_model(nt: notetypes.NoteType) -> genanki.Model:
         nt.model_id,
         nt.name,
         fields=[{"name": name, "id": fid} for name, fid in nt.fields],
-        templates=[{"name": t.name, "id": t.id, "qfmt": t.front, "afmt": t.back}
-                   for t in nt.templates],
+        templates=[
+            {"name": t.name, "id": t.id, "qfmt": t.front, "afmt": t.back} for t in nt.templates
+        ],
         css=notetypes.css(),
         model_type=genanki.Model.CLOZE if nt.cloze else genanki.Model.FRONT_BACK,
         sort_field_index=0,
@@ -36,8 +37,9 @@ def genanki_model(nt: notetypes.NoteType) -> genanki.Model:
 def build_package(notes: list[NoteSpec], descriptions: dict[str, str]) -> genanki.Package:
     """One package, a deck per distinct deck name; `descriptions` maps deck name -> HTML."""
     used = {n.notetype for n in notes}
-    models = {nt.key: genanki_model(nt) for nt in (*notetypes.ALL, *notetypes.PRIVATE)
-              if nt.key in used}
+    models = {
+        nt.key: genanki_model(nt) for nt in (*notetypes.ALL, *notetypes.PRIVATE) if nt.key in used
+    }
     decks: dict[str, genanki.Deck] = {}
     for name in sorted({n.deck for n in notes} | set(descriptions)):
         decks[name] = genanki.Deck(deck_id(name), name, description=descriptions.get(name, ""))
@@ -45,9 +47,16 @@ def build_package(notes: list[NoteSpec], descriptions: dict[str, str]) -> genank
         # genanki warns on HTML it considers invalid: for us that is a bug, not a notice.
         warnings.simplefilter("error")
         for spec in notes:
-            decks[spec.deck].add_note(genanki.Note(
-                model=models[spec.notetype], fields=list(spec.fields), guid=spec.guid,
-                tags=list(spec.tags), due=spec.due, sort_field=spec.fields[0]))
+            decks[spec.deck].add_note(
+                genanki.Note(
+                    model=models[spec.notetype],
+                    fields=list(spec.fields),
+                    guid=spec.guid,
+                    tags=list(spec.tags),
+                    due=spec.due,
+                    sort_field=spec.fields[0],
+                )
+            )
     package = genanki.Package(list(decks.values()))
     return package
 
@@ -57,8 +66,9 @@ def media_of(notes: list[NoteSpec]) -> dict[str, bytes]:
     return {name: data for n in notes for name, data in n.media}
 
 
-def apkg_bytes(package: genanki.Package, timestamp: int,
-               media: dict[str, bytes] | None = None) -> bytes:
+def apkg_bytes(
+    package: genanki.Package, timestamp: int, media: dict[str, bytes] | None = None
+) -> bytes:
     """Write the package with a fixed timestamp and normalise the zip; leaves no temp files."""
     with tempfile.TemporaryDirectory(prefix="prepdeck-") as scratch:
         saved, tempfile.tempdir = tempfile.tempdir, scratch  # genanki's leaked file lands here

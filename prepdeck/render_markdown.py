@@ -22,8 +22,9 @@ def _anchor(item_id: str) -> str:
 
 
 def _points(points: tuple[model.Point, ...]) -> str:
-    return "\n".join(f"{i}. **{_inline(p.point)}**: {_inline(p.gloss)}"
-                     for i, p in enumerate(points, 1))
+    return "\n".join(
+        f"{i}. **{_inline(p.point)}**: {_inline(p.gloss)}" for i, p in enumerate(points, 1)
+    )
 
 
 def _source(qa: model.QA | model.Term) -> str:
@@ -55,13 +56,16 @@ class Pictures:
         stem = "diagrams/" + item_id.replace("/", "--")
         self.files[f"{stem}.svg"] = drawing.light
         self.files[f"{stem}-dark.svg"] = drawing.dark
-        return [f'<picture><source media="(prefers-color-scheme: dark)" '
-                f'srcset="{stem}-dark.svg"><img src="{stem}.svg" alt="{alt}" width="{width}">'
-                "</picture>"]
+        return [
+            f'<picture><source media="(prefers-color-scheme: dark)" '
+            f'srcset="{stem}-dark.svg"><img src="{stem}.svg" alt="{alt}" width="{width}">'
+            "</picture>"
+        ]
 
 
-def _qas(title: str, qas: tuple[model.QA, ...], parent: str = "",
-         pics: Pictures | None = None) -> list[str]:
+def _qas(
+    title: str, qas: tuple[model.QA, ...], parent: str = "", pics: Pictures | None = None
+) -> list[str]:
     if not qas:
         return []
     lines = [f"- **{_inline(qa.q)}** {_inline(qa.a)}{_source(qa)}" for qa in qas]
@@ -81,14 +85,21 @@ def _related(ids: tuple[str, ...], links: Links) -> list[str]:
     return ["Related: " + " · ".join(f"[{links[i][0]}]({links[i][1]})" for i in ids)]
 
 
-def _question(q: model.Question, links: Links, tracks: dict[str, str],
-              pics: Pictures) -> list[str]:
-    badges = " · ".join([f"`{_KIND.get(q.kind, q.kind)}`", f"`{q.level}`",
-                         *(f"`{tracks[t]}`" for t in q.tracks)])
-    out = [_anchor(q.id), f"### {_inline(q.prompt)}", badges,
-           f"**What they are probing:** {_inline(q.probing)}",
-           "**Framework**", _points(q.framework), *pics(q.id, q.diagram),
-           "**Model answer**", ref_block(q.answer)]
+def _question(q: model.Question, links: Links, tracks: dict[str, str], pics: Pictures) -> list[str]:
+    badges = " · ".join(
+        [f"`{_KIND.get(q.kind, q.kind)}`", f"`{q.level}`", *(f"`{tracks[t]}`" for t in q.tracks)]
+    )
+    out = [
+        _anchor(q.id),
+        f"### {_inline(q.prompt)}",
+        badges,
+        f"**What they are probing:** {_inline(q.probing)}",
+        "**Framework**",
+        _points(q.framework),
+        *pics(q.id, q.diagram),
+        "**Model answer**",
+        ref_block(q.answer),
+    ]
     out += _qas("Follow-ups", q.followups, q.id, pics)
     out += _qas("Why, contrasts and facts", q.cards, q.id, pics)
     if q.pitfalls:
@@ -97,8 +108,13 @@ def _question(q: model.Question, links: Links, tracks: dict[str, str],
 
 
 def _framework(f: model.Framework, links: Links, pics: Pictures) -> list[str]:
-    out = [_anchor(f.id), f"### Framework: {_inline(f.name)}", f"*{_inline(f.prompt)}*",
-           _points(f.steps), *pics(f.id, f.diagram)]
+    out = [
+        _anchor(f.id),
+        f"### Framework: {_inline(f.name)}",
+        f"*{_inline(f.prompt)}*",
+        _points(f.steps),
+        *pics(f.id, f.diagram),
+    ]
     if f.summary:
         out.append(ref_block(f.summary))
     out += _qas("Why and contrasts", f.cards, f.id, pics)
@@ -106,14 +122,22 @@ def _framework(f: model.Framework, links: Links, pics: Pictures) -> list[str]:
 
 
 def _star(s: model.Star) -> list[str]:
-    parts = [("Situation", s.situation), ("Task", s.task), ("Action", s.action),
-             ("Result", s.result), ("Reflection", s.reflection)]
-    return [_anchor(s.id), f"### STAR example: {_inline(s.prompt)}",
-            "*An invented illustration of the shape; answer with your own story.*",
-            f"**In one line:** {_inline(s.spine)}",
-            f"**They listen for:** {_inline(s.probing)}",
-            "\n".join(f"- **{label}.** {_inline(text)}" for label, text in parts),
-            f"Competencies: {', '.join(_inline(c) for c in s.competencies)}"]
+    parts = [
+        ("Situation", s.situation),
+        ("Task", s.task),
+        ("Action", s.action),
+        ("Result", s.result),
+        ("Reflection", s.reflection),
+    ]
+    return [
+        _anchor(s.id),
+        f"### STAR example: {_inline(s.prompt)}",
+        "*An invented illustration of the shape; answer with your own story.*",
+        f"**In one line:** {_inline(s.spine)}",
+        f"**They listen for:** {_inline(s.probing)}",
+        "\n".join(f"- **{label}.** {_inline(text)}" for label, text in parts),
+        f"Competencies: {', '.join(_inline(c) for c in s.competencies)}",
+    ]
 
 
 def _counts(n: int, word: str) -> str:
@@ -122,16 +146,20 @@ def _counts(n: int, word: str) -> str:
 
 def _topic_counts(src: model.Source, topic: model.Topic) -> str:
     items = src.in_topic(topic.id)
-    parts = [_counts(len(items.questions), "question"),
-             _counts(len(items.frameworks), "framework"),
-             _counts(len(items.stars), "STAR example")]
+    parts = [
+        _counts(len(items.questions), "question"),
+        _counts(len(items.frameworks), "framework"),
+        _counts(len(items.stars), "STAR example"),
+    ]
     return ", ".join(p for p in parts if not p.startswith("0 "))
 
 
 def _intro(version: str, readme: str) -> str:
-    return (f"Content version **{version}**. Generated from `source/` by `python build.py`; edit "
-            "the YAML, not this file. Study the same material as Anki cards and a printable "
-            f"sheet: see the [README]({readme}).")
+    return (
+        f"Content version **{version}**. Generated from `source/` by `python build.py`; edit "
+        "the YAML, not this file. Study the same material as Anki cards and a printable "
+        f"sheet: see the [README]({readme})."
+    )
 
 
 def _titles(src: model.Source) -> dict[str, str]:
@@ -146,8 +174,11 @@ def _glossary(src: model.Source, links: Links, pics: Pictures) -> list[str]:
     blocks = []
     for term in sorted(src.terms, key=lambda x: (x.term.casefold(), x.id)):
         line = f"{_anchor(term.id)}**{_inline(term.term)}**: {_inline(term.definition)}"
-        blocks.append(line + _source(term) + "".join(
-            f" See [{links[r][0]}]({links[r][1]})." for r in term.related))
+        blocks.append(
+            line
+            + _source(term)
+            + "".join(f" See [{links[r][0]}]({links[r][1]})." for r in term.related)
+        )
         blocks += pics(term.id, term.diagram)
     return blocks
 
@@ -156,14 +187,18 @@ def _retired(full: model.Source) -> list[str]:
     retired = full.retired_items()
     if not retired:
         return []
-    return ["Withdrawn from the decks. Their cards stay in your collection until you "
-            "delete them: search `tag:prepdeck::retired` in the Anki browser.",
-            "\n".join(f"- {_anchor(item_id)}**{_inline(title)}**: retired in v{r.version}. "
-                      f"{_inline(r.reason)}" for item_id, title, r in retired)]
+    return [
+        "Withdrawn from the decks. Their cards stay in your collection until you "
+        "delete them: search `tag:prepdeck::retired` in the Anki browser.",
+        "\n".join(
+            f"- {_anchor(item_id)}**{_inline(title)}**: retired in v{r.version}. "
+            f"{_inline(r.reason)}"
+            for item_id, title, r in retired
+        ),
+    ]
 
 
-def _topic_body(src: model.Source, topic: model.Topic, links: Links,
-                pics: Pictures) -> list[str]:
+def _topic_body(src: model.Source, topic: model.Topic, links: Links, pics: Pictures) -> list[str]:
     tracks = {t.id: t.title for t in src.tracks}
     items = src.in_topic(topic.id)
     blocks: list[str] = []
@@ -180,10 +215,18 @@ def _table(t: model.Table) -> list[str]:
     def row(cells: tuple[str, ...]) -> str:
         return "| " + " | ".join(_inline(c).replace("|", "\\|") for c in cells) + " |"
 
-    lines = [row(t.columns), "| " + " | ".join("---" for _ in t.columns) + " |",
-             *(row(r) for r in t.rows)]
-    note = ("*Computed: (1 - SLO) x window.*" if t.computed else
-            f"*Source: {_inline(t.source)}, {t.year}*" if t.source and t.year else "")
+    lines = [
+        row(t.columns),
+        "| " + " | ".join("---" for _ in t.columns) + " |",
+        *(row(r) for r in t.rows),
+    ]
+    note = (
+        "*Computed: (1 - SLO) x window.*"
+        if t.computed
+        else f"*Source: {_inline(t.source)}, {t.year}*"
+        if t.source and t.year
+        else ""
+    )
     return [f"{_anchor(t.id)}**Table: {_inline(t.title)}**", "\n".join(lines), note]
 
 
@@ -194,8 +237,7 @@ def render_reference(full: model.Source, version: str) -> str:
     pics = Pictures(embed=True)
     links = {i: (t, f"#{i}") for i, t in _titles(src).items()}
     blocks: list[str] = [f"# {_inline(src.title)}", _intro(version, "README.md"), "## Contents"]
-    toc = [f"- [{_inline(t.title)}](#topic-{t.id}): {_topic_counts(src, t)}"
-           for t in src.topics]
+    toc = [f"- [{_inline(t.title)}](#topic-{t.id}): {_topic_counts(src, t)}" for t in src.topics]
     toc.append(f"- [Glossary](#glossary): {_counts(len(src.terms), 'term')}")
     retired = full.retired_items()
     if retired:
@@ -231,13 +273,15 @@ def page_of(src: model.Source) -> dict[str, str]:
         pages[table.id] = f"{PAGE_DIR}/{table.topic}.md"
     pages.update({s.id: f"{PAGE_DIR}/{STARS_PAGE}.md" for s in src.stars})
     pages.update({t.id: f"{PAGE_DIR}/{GLOSSARY_PAGE}.md" for t in src.terms})
-    pages.update({item_id: f"{PAGE_DIR}/{RETIRED_PAGE}.md"
-                  for item_id, _, _ in src.retired_items()})
+    pages.update(
+        {item_id: f"{PAGE_DIR}/{RETIRED_PAGE}.md" for item_id, _, _ in src.retired_items()}
+    )
     return pages
 
 
-def render_reference_pages(full: model.Source, version: str
-                           ) -> tuple[dict[str, str], dict[str, bytes]]:
+def render_reference_pages(
+    full: model.Source, version: str
+) -> tuple[dict[str, str], dict[str, bytes]]:
     """REFERENCE.md (a short index) plus reference/*.md, each small enough for a phone.
 
     The index keeps an anchor for every item id, so a link to `REFERENCE.md#id` from an older
@@ -250,56 +294,94 @@ def render_reference_pages(full: model.Source, version: str
     pics = Pictures(embed=False)
     back = f"[Index](../REFERENCE.md) · {_inline(src.title)}"
     for t in src.topics:
-        out[f"{PAGE_DIR}/{t.id}.md"] = _join([
-            back, f"# {_inline(t.title)}", _intro(version, "../README.md"),
-            *_topic_body(src, t, links, pics)])
+        out[f"{PAGE_DIR}/{t.id}.md"] = _join(
+            [
+                back,
+                f"# {_inline(t.title)}",
+                _intro(version, "../README.md"),
+                *_topic_body(src, t, links, pics),
+            ]
+        )
     stars = [s for t in src.topics for s in src.in_topic(t.id).stars]
     if stars:
-        out[f"{PAGE_DIR}/{STARS_PAGE}.md"] = _join([
-            back, "# STAR examples", _intro(version, "../README.md"),
-            *(block for s in stars for block in _star(s))])
-    out[f"{PAGE_DIR}/{GLOSSARY_PAGE}.md"] = _join([
-        back, "# Glossary", _intro(version, "../README.md"), *_glossary(src, links, pics)])
+        out[f"{PAGE_DIR}/{STARS_PAGE}.md"] = _join(
+            [
+                back,
+                "# STAR examples",
+                _intro(version, "../README.md"),
+                *(block for s in stars for block in _star(s)),
+            ]
+        )
+    out[f"{PAGE_DIR}/{GLOSSARY_PAGE}.md"] = _join(
+        [back, "# Glossary", _intro(version, "../README.md"), *_glossary(src, links, pics)]
+    )
     retired = _retired(full)
     if retired:
-        out[f"{PAGE_DIR}/{RETIRED_PAGE}.md"] = _join([
-            back, "# Retired", _intro(version, "../README.md"), *retired])
+        out[f"{PAGE_DIR}/{RETIRED_PAGE}.md"] = _join(
+            [back, "# Retired", _intro(version, "../README.md"), *retired]
+        )
     out["REFERENCE.md"] = _index(full, src, pages, version)
     return dict(sorted(out.items())), {f"{PAGE_DIR}/{n}": d for n, d in sorted(pics.files.items())}
 
 
 def _index(full: model.Source, src: model.Source, pages: dict[str, str], version: str) -> str:
     titles = _titles(src)
-    toc = [f"- {_anchor(f'topic-{t.id}')}[{_inline(t.title)}]({PAGE_DIR}/{t.id}.md): "
-           f"{_topic_counts(src, t)}" for t in src.topics]
+    toc = [
+        f"- {_anchor(f'topic-{t.id}')}[{_inline(t.title)}]({PAGE_DIR}/{t.id}.md): "
+        f"{_topic_counts(src, t)}"
+        for t in src.topics
+    ]
     if src.stars:
-        toc.append(f"- [STAR examples]({PAGE_DIR}/{STARS_PAGE}.md): "
-                   f"{_counts(len(src.stars), 'example')}")
-    toc.append(f"- {_anchor('glossary')}[Glossary]({PAGE_DIR}/{GLOSSARY_PAGE}.md): "
-               f"{_counts(len(src.terms), 'term')}")
+        toc.append(
+            f"- [STAR examples]({PAGE_DIR}/{STARS_PAGE}.md): {_counts(len(src.stars), 'example')}"
+        )
+    toc.append(
+        f"- {_anchor('glossary')}[Glossary]({PAGE_DIR}/{GLOSSARY_PAGE}.md): "
+        f"{_counts(len(src.terms), 'term')}"
+    )
     retired = full.retired_items()
     if retired:
-        toc.append(f"- {_anchor('retired')}[Retired]({PAGE_DIR}/{RETIRED_PAGE}.md): "
-                   f"{_counts(len(retired), 'item')}")
-    blocks = [f"# {_inline(src.title)}", _intro(version, "README.md"),
-              "The answers live in one page per topic under [`reference/`](reference/), "
-              "small enough to open on a phone. Every card links straight to its item there.",
-              "## Contents", "\n".join(toc), "## Every item",
-              "One line per item, in source order; each line's anchor is the item's id, so "
-              "links to this file from older cards still lead to the item."]
+        toc.append(
+            f"- {_anchor('retired')}[Retired]({PAGE_DIR}/{RETIRED_PAGE}.md): "
+            f"{_counts(len(retired), 'item')}"
+        )
+    blocks = [
+        f"# {_inline(src.title)}",
+        _intro(version, "README.md"),
+        "The answers live in one page per topic under [`reference/`](reference/), "
+        "small enough to open on a phone. Every card links straight to its item there.",
+        "## Contents",
+        "\n".join(toc),
+        "## Every item",
+        "One line per item, in source order; each line's anchor is the item's id, so "
+        "links to this file from older cards still lead to the item.",
+    ]
     for t in src.topics:
         items = src.in_topic(t.id)
-        ids = [*(q.id for q in items.questions), *(f.id for f in items.frameworks),
-               *(s.id for s in items.stars)]
+        ids = [
+            *(q.id for q in items.questions),
+            *(f.id for f in items.frameworks),
+            *(s.id for s in items.stars),
+        ]
         if ids:
-            blocks += [f"**{_inline(t.title)}**", "\n".join(
-                f"- {_anchor(i)}[{titles[i]}]({pages[i]}#{i})" for i in ids)]
-    blocks += ["**Glossary**", "\n".join(
-        f"- {_anchor(term.id)}[{_inline(term.term)}]({pages[term.id]}#{term.id})"
-        for term in sorted(src.terms, key=lambda x: (x.term.casefold(), x.id)))]
+            blocks += [
+                f"**{_inline(t.title)}**",
+                "\n".join(f"- {_anchor(i)}[{titles[i]}]({pages[i]}#{i})" for i in ids),
+            ]
+    blocks += [
+        "**Glossary**",
+        "\n".join(
+            f"- {_anchor(term.id)}[{_inline(term.term)}]({pages[term.id]}#{term.id})"
+            for term in sorted(src.terms, key=lambda x: (x.term.casefold(), x.id))
+        ),
+    ]
     if retired:
-        blocks += ["**Retired**", "\n".join(
-            f"- {_anchor(i)}[{_inline(title)}]({pages[i]}#{i})" for i, title, _ in retired)]
+        blocks += [
+            "**Retired**",
+            "\n".join(
+                f"- {_anchor(i)}[{_inline(title)}]({pages[i]}#{i})" for i, title, _ in retired
+            ),
+        ]
     return _join(blocks)
 
 

@@ -62,8 +62,9 @@ def _fetcher(allowed: Path) -> Any:
                     return urls.URLFetcherResponse(url, body=data, headers={"Content-Type": mime})
                 path = local_file(url, allowed)
                 mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return urls.URLFetcherResponse(url, body=path.read_bytes(),
-                                               headers={"Content-Type": mime})
+                return urls.URLFetcherResponse(
+                    url, body=path.read_bytes(), headers={"Content-Type": mime}
+                )
 
         return LocalOnly()
 
@@ -72,8 +73,11 @@ def _fetcher(allowed: Path) -> Any:
             data, mime = _data_uri(url)
             return {"string": data, "mime_type": mime, "redirected_url": url}
         path = local_file(url, allowed)
-        return {"string": path.read_bytes(), "mime_type": mimetypes.guess_type(path.name)[0],
-                "redirected_url": url}
+        return {
+            "string": path.read_bytes(),
+            "mime_type": mimetypes.guess_type(path.name)[0],
+            "redirected_url": url,
+        }
 
     return fetch
 
@@ -89,8 +93,9 @@ def render_pdf_pages(html: str, name: str) -> tuple[bytes, int]:
     try:
         import weasyprint
     except (ImportError, OSError) as err:  # Pango or HarfBuzz missing from the system
-        raise EnvironmentProblem(f"WeasyPrint cannot start ({err}); install its system "
-                                 "libraries: bash .ci/setup") from None
+        raise EnvironmentProblem(
+            f"WeasyPrint cannot start ({err}); install its system libraries: bash .ci/setup"
+        ) from None
 
     with resources.as_file(ASSETS) as assets:
         css = (assets / "sheet.css").read_text(encoding="utf-8")
@@ -101,7 +106,8 @@ def render_pdf_pages(html: str, name: str) -> tuple[bytes, int]:
         logger.addHandler(handler)
         try:
             doc = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render(
-                stylesheets=[weasyprint.CSS(string=css, base_url=base, url_fetcher=fetcher)])
+                stylesheets=[weasyprint.CSS(string=css, base_url=base, url_fetcher=fetcher)]
+            )
             pages = len(doc.pages)
             data: bytes = doc.write_pdf()
         finally:

@@ -35,17 +35,25 @@ def _picture(diagram: model.Diagram | None, show: bool) -> str:
     from .diagrams import draw
 
     data = base64.b64encode(draw(diagram.kind, diagram.source).light).decode()
-    return (f'<img class="diagram" src="data:image/svg+xml;base64,{data}" '
-            f'alt="{escape(diagram.alt)}">')
+    return (
+        f'<img class="diagram" src="data:image/svg+xml;base64,{data}" alt="{escape(diagram.alt)}">'
+    )
 
 
-def _table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]] | tuple[
-        tuple[str, ...], ...], note: str = "") -> str:
+def _table(
+    title: str,
+    columns: tuple[str, ...],
+    rows: list[tuple[str, ...]] | tuple[tuple[str, ...], ...],
+    note: str = "",
+) -> str:
     head = "".join(f"<th>{sheet_inline(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{sheet_inline(c)}</td>" for c in row) + "</tr>"
-                   for row in rows)
-    return (f'<div class="item"><p class="q">{title}</p><table><thead><tr>{head}</tr></thead>'
-            f'<tbody>{body}</tbody></table>{note}</div>')
+    body = "".join(
+        "<tr>" + "".join(f"<td>{sheet_inline(c)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return (
+        f'<div class="item"><p class="q">{title}</p><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>{note}</div>"
+    )
 
 
 _COMPUTED_NOTE = '<p class="src">Computed: (1 - SLO) x window.</p>'
@@ -65,47 +73,86 @@ def _source(source: str | None, year: int | None) -> str:
 
 def _topic(src: model.Source, topic: model.Topic, accent: str, pictures: bool) -> str:
     items = src.in_topic(topic.id)
-    questions, frameworks, stars, tables = (items.questions, items.frameworks, items.stars,
-                                            items.tables)
-    parts = [f'<h2 class="topic-head">{escape(topic.title)} '
-             f'<span class="count">({len(questions)} questions)</span></h2>']
-    parts += [_item(sheet_inline(q.title or q.prompt), _points(q.framework),
-                    _picture(q.diagram, pictures)) for q in questions]
-    parts += [_item(f'{sheet_inline(f.name)} <span class="tag">framework</span>',
-                    _points(f.steps), _picture(f.diagram, pictures)) for f in frameworks]
-    parts += [_table(sheet_inline(t.title), t.columns, t.rows,
-                     _COMPUTED_NOTE if t.computed else _source(t.source, t.year))
-              for t in tables]
+    questions, frameworks, stars, tables = (
+        items.questions,
+        items.frameworks,
+        items.stars,
+        items.tables,
+    )
+    parts = [
+        f'<h2 class="topic-head">{escape(topic.title)} '
+        f'<span class="count">({len(questions)} questions)</span></h2>'
+    ]
+    parts += [
+        _item(
+            sheet_inline(q.title or q.prompt), _points(q.framework), _picture(q.diagram, pictures)
+        )
+        for q in questions
+    ]
+    parts += [
+        _item(
+            f'{sheet_inline(f.name)} <span class="tag">framework</span>',
+            _points(f.steps),
+            _picture(f.diagram, pictures),
+        )
+        for f in frameworks
+    ]
+    parts += [
+        _table(
+            sheet_inline(t.title),
+            t.columns,
+            t.rows,
+            _COMPUTED_NOTE if t.computed else _source(t.source, t.year),
+        )
+        for t in tables
+    ]
     if stars:
         spine = "".join(f"<li>{sheet_inline(s.spine)}</li>" for s in stars)
-        parts.append('<div class="item"><p class="q">STAR examples '
-                     '<span class="tag">invented; use your own</span></p>'
-                     f'<ol>{spine}</ol></div>')
+        parts.append(
+            '<div class="item"><p class="q">STAR examples '
+            '<span class="tag">invented; use your own</span></p>'
+            f"<ol>{spine}</ol></div>"
+        )
     return f'<section style="--accent: {accent}">{"".join(parts)}</section>'
 
 
 def _reference(src: model.Source) -> str:
     parts = ['<h2 class="topic-head">Key terms</h2>']
-    terms = "".join(f"<p><b>{sheet_inline(t.term)}</b>: {sheet_inline(t.definition)}"
-                    f"{_term_source(t)}</p>"
-                    for t in sorted(src.terms, key=lambda t: t.term.casefold()))
+    terms = "".join(
+        f"<p><b>{sheet_inline(t.term)}</b>: {sheet_inline(t.definition)}{_term_source(t)}</p>"
+        for t in sorted(src.terms, key=lambda t: t.term.casefold())
+    )
     parts.append(f'<div class="terms">{terms}</div>')
     return f'<section style="--accent: #222">{"".join(parts)}</section>'
 
 
-def render_sheet(src: model.Source, *, paper: str, version: str, build_date: str, commit: str,
-                 url: str, license_name: str, track: str | None = None,
-                 extra: str = "", pictures: bool = True, glossary: bool = True) -> str:
+def render_sheet(
+    src: model.Source,
+    *,
+    paper: str,
+    version: str,
+    build_date: str,
+    commit: str,
+    url: str,
+    license_name: str,
+    track: str | None = None,
+    extra: str = "",
+    pictures: bool = True,
+    glossary: bool = True,
+) -> str:
     """`extra` is HTML appended before the reference section (the private competency map)."""
     """The whole sheet as one HTML document for `paper` ('a4' or 'letter')."""
-    topics = "".join(_topic(src, t, ACCENTS[i % len(ACCENTS)], pictures)
-                     for i, t in enumerate(src.topics))
+    topics = "".join(
+        _topic(src, t, ACCENTS[i % len(ACCENTS)], pictures) for i, t in enumerate(src.topics)
+    )
     footer = f"v{version} · built {build_date} · commit {commit} · {license_name} · {url}"
     heading = f"{src.title} · {track}" if track else src.title
-    page = (f"@page {{ size: {PAPERS[paper]}; "
-            f"@top-left {{ content: {_css_string(heading)}; }} "
-            f"@top-right {{ content: {_css_string('Content version ' + version)}; }} "
-            f"@bottom-left {{ content: {_css_string(footer)}; }} }}")
+    page = (
+        f"@page {{ size: {PAPERS[paper]}; "
+        f"@top-left {{ content: {_css_string(heading)}; }} "
+        f"@top-right {{ content: {_css_string('Content version ' + version)}; }} "
+        f"@bottom-left {{ content: {_css_string(footer)}; }} }}"
+    )
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(src.title)}</title>"

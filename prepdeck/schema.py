@@ -114,49 +114,84 @@ RETIRED = obj(
     reason=Text("One line for the user: why it went, or what replaces it.", warn=20, limit=30),
 )
 
-TRACK_REFS = List("Tracks (roles) this item belongs to; defaults to the topic's tracks.",
-                  Ref("A track id from deck.yaml.", ("tracks",)), min_items=1)
-SOURCE = Text("Where a number that changes over time comes from (title or URL).", limit=25,
-              sheet=True)
+TRACK_REFS = List(
+    "Tracks (roles) this item belongs to; defaults to the topic's tracks.",
+    Ref("A track id from deck.yaml.", ("tracks",)),
+    min_items=1,
+)
+SOURCE = Text(
+    "Where a number that changes over time comes from (title or URL).", limit=25, sheet=True
+)
 YEAR = Int("The year of `source`; printed next to the number.", 1950, 2100)
 
 CHART = obj(
     "A chart the build draws (matplotlib): traffic steps, burn rates, nines.",
     "type x series",
-    type=Enum("step (a value that jumps, e.g. canary traffic), line, or bar.",
-              ("step", "line", "bar")),
+    type=Enum(
+        "step (a value that jumps, e.g. canary traffic), line, or bar.", ("step", "line", "bar")
+    ),
     title=Text("Optional title inside the chart.", limit=8),
-    x=List("The x values: numbers, or short labels for a bar chart.",
-           Text("One x value or label.", limit=3, chars=16, numbers_ok=True), 2, 24),
+    x=List(
+        "The x values: numbers, or short labels for a bar chart.",
+        Text("One x value or label.", limit=3, chars=16, numbers_ok=True),
+        2,
+        24,
+    ),
     x_label=Text("Label of the x axis.", limit=6),
     y_label=Text("Label of the y axis.", limit=6),
     log_y=Bool("A logarithmic y axis."),
-    series=List("One to three series, each a value per x.", obj(
-        "One series.", "label values",
-        label=Text("Legend label.", limit=6),
-        values=List("One number per x value.", Number("A value."), 2, 24)), 1, 3),
-    lines=List("Horizontal reference lines (thresholds).", obj(
-        "A threshold line.", "y label", y=Number("Where it is."),
-        label=Text("Its label.", limit=5)), 0, 4),
+    series=List(
+        "One to three series, each a value per x.",
+        obj(
+            "One series.",
+            "label values",
+            label=Text("Legend label.", limit=6),
+            values=List("One number per x value.", Number("A value."), 2, 24),
+        ),
+        1,
+        3,
+    ),
+    lines=List(
+        "Horizontal reference lines (thresholds).",
+        obj(
+            "A threshold line.",
+            "y label",
+            y=Number("Where it is."),
+            label=Text("Its label.", limit=5),
+        ),
+        0,
+        4,
+    ),
 )
 DIAGRAM = obj(
     "A picture where it teaches better than words: a Graphviz graph (dot) or a chart. "
     "Shown on the card's back, in the reference and, when it fits, on the sheet.",
     "alt",
-    alt=Text("What the picture shows, in one sentence (read aloud by screen readers).",
-             warn=35, limit=50),
-    dot=Code("The graph in Graphviz DOT, e.g. `digraph { rankdir=TB; a -> b }`. Only layout "
-             "attributes; colours and fonts come from the theme."),
+    alt=Text(
+        "What the picture shows, in one sentence (read aloud by screen readers).", warn=35, limit=50
+    ),
+    dot=Code(
+        "The graph in Graphviz DOT, e.g. `digraph { rankdir=TB; a -> b }`. Only layout "
+        "attributes; colours and fonts come from the theme."
+    ),
     chart=CHART,
 )
 
 POINT = obj(
     "One key point of a framework: a short label plus a one-line gloss.",
     "point gloss",
-    point=Text("The label, as it appears on the outline card and the cheat sheet.",
-               warn=5, limit=8, chars=48, sheet=True),
-    gloss=Text("One line that explains the point; shown when the point is the hidden cloze.",
-               warn=25, limit=40),
+    point=Text(
+        "The label, as it appears on the outline card and the cheat sheet.",
+        warn=5,
+        limit=8,
+        chars=48,
+        sheet=True,
+    ),
+    gloss=Text(
+        "One line that explains the point; shown when the point is the hidden cloze.",
+        warn=25,
+        limit=40,
+    ),
 )
 STEPS = List("The ordered key points (2-5; regroup a longer list).", POINT, 2, 5)
 
@@ -188,10 +223,17 @@ QUESTION = obj(
     "An interview question with its answer framework.",
     "id prompt kind level probing framework answer",
     id=Slug("Stable id: the GUID of every card and the anchor in REFERENCE.md derive from it."),
-    title=Text("A short title (at most about 8 words) that the cheat sheet prints instead of "
-               "the full prompt.", warn=8, limit=12, chars=70, sheet=True),
-    prompt=Text("The question as the interviewer asks it.", warn=25, limit=40, question=True,
-                sheet=True),
+    title=Text(
+        "A short title (at most about 8 words) that the cheat sheet prints instead of "
+        "the full prompt.",
+        warn=8,
+        limit=12,
+        chars=70,
+        sheet=True,
+    ),
+    prompt=Text(
+        "The question as the interviewer asks it.", warn=25, limit=40, question=True, sheet=True
+    ),
     kind=Enum("The kind of round.", KINDS),
     level=Enum("Seniority the question targets.", LEVELS),
     tracks=TRACK_REFS,
@@ -201,8 +243,10 @@ QUESTION = obj(
     followups=List("Follow-up questions with short answers.", FOLLOWUP),
     cards=CARDS,
     pitfalls=List("Common mistakes in answers.", Text("One pitfall.", warn=25, limit=40)),
-    related=List("Ids of related questions or frameworks.",
-                 Ref("A question or framework id.", ("questions", "frameworks"))),
+    related=List(
+        "Ids of related questions or frameworks.",
+        Ref("A question or framework id.", ("questions", "frameworks")),
+    ),
     diagram=DIAGRAM,
     retired=RETIRED,
 )
@@ -212,14 +256,20 @@ FRAMEWORK = obj(
     "id name prompt steps",
     id=Slug("Stable id; never reuse or change it."),
     name=Text("Short name of the framework.", warn=6, limit=10, sheet=True),
-    prompt=Text("The outline card's front, e.g. 'The five steps of X, in order?'",
-                warn=25, limit=40, question=True),
+    prompt=Text(
+        "The outline card's front, e.g. 'The five steps of X, in order?'",
+        warn=25,
+        limit=40,
+        question=True,
+    ),
     tracks=TRACK_REFS,
     steps=STEPS,
     summary=Markdown("When and why to use it (Markdown, for REFERENCE.md)."),
     cards=CARDS,
-    related=List("Ids of related questions or frameworks.",
-                 Ref("A question or framework id.", ("questions", "frameworks"))),
+    related=List(
+        "Ids of related questions or frameworks.",
+        Ref("A question or framework id.", ("questions", "frameworks")),
+    ),
     diagram=DIAGRAM,
     retired=RETIRED,
 )
@@ -230,8 +280,13 @@ STAR = obj(
     "id prompt spine probing situation task action result reflection competencies",
     id=Slug("Stable id; never reuse or change it."),
     prompt=Text("The behavioral question or request ('Tell me about...').", warn=30, limit=45),
-    spine=Text("The story in one line (trigger: what you did; result), for the cheat sheet.",
-               warn=14, limit=18, chars=100, sheet=True),
+    spine=Text(
+        "The story in one line (trigger: what you did; result), for the cheat sheet.",
+        warn=14,
+        limit=18,
+        chars=100,
+        sheet=True,
+    ),
     tracks=TRACK_REFS,
     probing=Text("What the interviewer listens for.", warn=35, limit=60),
     situation=STAR_PART,
@@ -239,8 +294,7 @@ STAR = obj(
     action=STAR_PART,
     result=Text("The outcome, with a number.", warn=40, limit=70),
     reflection=STAR_PART,
-    competencies=List("Competencies the story shows.", Text("A competency.", limit=4),
-                      1, 6),
+    competencies=List("Competencies the story shows.", Text("A competency.", limit=4), 1, 6),
     retired=RETIRED,
 )
 
@@ -253,8 +307,10 @@ TERM = obj(
     tracks=TRACK_REFS,
     source=SOURCE,
     year=YEAR,
-    related=List("Ids of related terms, questions or frameworks.",
-                 Ref("An id.", ("questions", "frameworks", "terms"))),
+    related=List(
+        "Ids of related terms, questions or frameworks.",
+        Ref("An id.", ("questions", "frameworks", "terms")),
+    ),
     diagram=DIAGRAM,
     retired=RETIRED,
 )
@@ -267,8 +323,11 @@ TABLE = obj(
     "id title",
     id=Slug("Stable id; the anchor in REFERENCE.md."),
     title=Text("Title of the table.", limit=8, sheet=True),
-    computed=Enum("A table the build computes instead of columns and rows: availability "
-                  "(the downtime each SLO allows per 30 and 365 days).", COMPUTED_TABLES),
+    computed=Enum(
+        "A table the build computes instead of columns and rows: availability "
+        "(the downtime each SLO allows per 30 and 365 days).",
+        COMPUTED_TABLES,
+    ),
     columns=List("Column headings.", CELL, 2, 5),
     rows=List("Rows; each has one cell per column.", List("One row.", CELL, 2, 5), 1, 12),
     source=SOURCE,
@@ -279,10 +338,15 @@ TOPIC = obj(
     "The topic this file covers; it becomes a subdeck and a section.",
     "id title tracks",
     id=Slug("Stable topic id; used in tags (topic::ID)."),
-    title=Text("Title; also the subdeck name, so keep it once released.", limit=6, sheet=True,
-               deck_name=True),
-    tracks=List("Default tracks of the items in this file.", Ref("A track id.", ("tracks",)),
-                min_items=1),
+    title=Text(
+        "Title; also the subdeck name, so keep it once released.",
+        limit=6,
+        sheet=True,
+        deck_name=True,
+    ),
+    tracks=List(
+        "Default tracks of the items in this file.", Ref("A track id.", ("tracks",)), min_items=1
+    ),
 )
 
 TOPIC_FILE = obj(
@@ -314,8 +378,9 @@ DECK_FILE = obj(
     "The project-wide settings of the source tree.",
     "title deck tracks",
     title=Text("Title printed on the reference and cheat sheet.", limit=12, sheet=True),
-    deck=Text("Root Anki deck name; keep it once released (cards never move).", limit=6,
-              deck_name=True),
+    deck=Text(
+        "Root Anki deck name; keep it once released (cards never move).", limit=6, deck_name=True
+    ),
     tracks=List("The tracks items can belong to.", TRACK, min_items=1),
     confusables=List("Pairs of terms that need a contrast card (rule C7).", CONFUSABLE),
 )
@@ -332,8 +397,11 @@ STORY = obj(
     result=Text("The outcome, with a number.", warn=40, limit=70),
     reflection=STAR_PART,
     competencies=List("Competencies the story shows.", Text("A competency.", limit=4), 1, 8),
-    answers=List("Ids of the behavioral questions or STAR examples this story answers.",
-                 Ref("A question or STAR example id.", ("questions", "stars")), 1),
+    answers=List(
+        "Ids of the behavioral questions or STAR examples this story answers.",
+        Ref("A question or STAR example id.", ("questions", "stars")),
+        1,
+    ),
 )
 
 MY_QUESTION = obj(
@@ -341,8 +409,13 @@ MY_QUESTION = obj(
     "Only id, prompt and answer are required.",
     "id prompt answer",
     id=Slug("Stable id; your card keeps its history while it stays the same."),
-    title=Text("A short title for your sheet (at most about 8 words).", warn=8, limit=12,
-               chars=70, sheet=True),
+    title=Text(
+        "A short title for your sheet (at most about 8 words).",
+        warn=8,
+        limit=12,
+        chars=70,
+        sheet=True,
+    ),
     prompt=Text("The question as you expect it.", warn=25, limit=40, sheet=True),
     answer=Markdown("Your answer (Markdown: code blocks, lists and tables); on the card's back."),
     probing=Text("What you think they are testing.", warn=35, limit=60),
@@ -378,8 +451,12 @@ def _json(spec: Spec) -> dict[str, Any]:
     if isinstance(spec, Enum):
         return {"enum": list(spec.values), "description": spec.doc}
     if isinstance(spec, Int):
-        return {"type": "integer", "minimum": spec.minimum, "maximum": spec.maximum,
-                "description": spec.doc}
+        return {
+            "type": "integer",
+            "minimum": spec.minimum,
+            "maximum": spec.maximum,
+            "description": spec.doc,
+        }
     if isinstance(spec, Bool):
         return {"type": "boolean", "description": spec.doc}
     if isinstance(spec, List):

@@ -69,8 +69,7 @@ class Story:
     answers: tuple[str, ...]
 
 
-def validate_stories(value: Value, file: str, src: model.Source
-                     ) -> tuple[Bank, list[Problem]]:
+def validate_stories(value: Value, file: str, src: model.Source) -> tuple[Bank, list[Problem]]:
     """Stories and questions, and every problem: errors for broken references and ids that
     collide, warnings for placeholders."""
     c = _Checker()
@@ -78,8 +77,12 @@ def validate_stories(value: Value, file: str, src: model.Source
     known = {q.id: "question" for q in src.questions} | {s.id: "star" for s in src.stars}
     for ref, _spec, path in c.refs:
         if ref not in known:
-            c.fail(ref.mark, path, f"no question or STAR example has id {str(ref)!r}; use an "
-                   "id from source/topics (see REFERENCE.md)")
+            c.fail(
+                ref.mark,
+                path,
+                f"no question or STAR example has id {str(ref)!r}; use an "
+                "id from source/topics (see REFERENCE.md)",
+            )
     stories: list[Story] = []
     seen: set[str] = set()
     for i, item in enumerate((data or {}).get("stories") or []):
@@ -92,29 +95,54 @@ def validate_stories(value: Value, file: str, src: model.Source
         seen.add(item["id"])
         texts = [item["headline"], *(item[p] for p in PARTS), *item["competencies"]]
         if any(t and PLACEHOLDER.search(t) for t in texts):
-            c.fail(mark, f"stories[{i}]", "placeholder TODO text left in the story; write "
-                   "your own (card rule C12, .github/CONTRIBUTING.md)",
-                   warning=True)
+            c.fail(
+                mark,
+                f"stories[{i}]",
+                "placeholder TODO text left in the story; write "
+                "your own (card rule C12, .github/CONTRIBUTING.md)",
+                warning=True,
+            )
         if not PLACEHOLDER.search(item["result"]) and not _DIGIT.search(item["result"]):
-            c.fail(mark, f"stories[{i}].result", "the result has no number; say what changed "
-                   "and by how much (time, rate, count)")
-        stories.append(Story(
-            str(item["id"]), item["headline"], item["situation"], item["task"], item["action"],
-            item["result"], item["reflection"], tuple(x for x in item["competencies"] if x),
-            tuple(str(a) for a in item["answers"] if a)))
+            c.fail(
+                mark,
+                f"stories[{i}].result",
+                "the result has no number; say what changed and by how much (time, rate, count)",
+            )
+        stories.append(
+            Story(
+                str(item["id"]),
+                item["headline"],
+                item["situation"],
+                item["task"],
+                item["action"],
+                item["result"],
+                item["reflection"],
+                tuple(x for x in item["competencies"] if x),
+                tuple(str(a) for a in item["answers"] if a),
+            )
+        )
     questions = _questions(c, data or {}, src, seen)
     if data is not None and not stories and not questions and not c.problems:
         c.fail(Mark(file, 1, 1), "file", "no stories and no questions; add at least one")
     if stories and not 3 <= len(stories) <= 8 and not any(not p.warning for p in c.problems):
-        c.fail(Mark(file, 1, 1), "stories", f"{len(stories)} stories; a bank of 3 to 8 strong "
-               "ones covers most questions", warning=True)
+        c.fail(
+            Mark(file, 1, 1),
+            "stories",
+            f"{len(stories)} stories; a bank of 3 to 8 strong ones covers most questions",
+            warning=True,
+        )
     return Bank(tuple(stories), questions), c.problems
 
 
-def _questions(c: _Checker, data: dict[str, object], src: model.Source,
-               seen: set[str]) -> tuple[MyQuestion, ...]:
-    public = {q.id for q in src.questions} | {f.id for f in src.frameworks} | {
-        s.id for s in src.stars} | {t.id for t in src.terms}
+def _questions(
+    c: _Checker, data: dict[str, object], src: model.Source, seen: set[str]
+) -> tuple[MyQuestion, ...]:
+    public = (
+        {q.id for q in src.questions}
+        | {f.id for f in src.frameworks}
+        | {s.id for s in src.stars}
+        | {t.id for t in src.terms}
+    )
     out = []
     items = data.get("questions") or []
     assert isinstance(items, list)
@@ -124,22 +152,39 @@ def _questions(c: _Checker, data: dict[str, object], src: model.Source,
         mark = q["id"].mark
         if q["id"] in seen or q["id"] in public:
             where = "your file" if q["id"] in seen else "the public source"
-            c.fail(mark, f"questions[{i}].id", f"id {str(q['id'])!r} is already used in "
-                   f"{where}; pick another (it names your card and its anchor)")
+            c.fail(
+                mark,
+                f"questions[{i}].id",
+                f"id {str(q['id'])!r} is already used in "
+                f"{where}; pick another (it names your card and its anchor)",
+            )
             continue
         seen.add(q["id"])
         texts = [q["prompt"], q["answer"], *(p["gloss"] for p in q.get("framework") or [] if p)]
         if any(t and PLACEHOLDER.search(t) for t in texts):
-            c.fail(mark, f"questions[{i}]", "placeholder TODO text left in the question; write "
-                   "your own answer", warning=True)
-        followups = tuple(model.QA(str(f["id"]), "followup", f["q"], f["a"])
-                          for f in q.get("followups") or [] if f and f.get("id") and
-                          f.get("q") and f.get("a"))
-        out.append(MyQuestion(
-            str(q["id"]), q["prompt"], q["answer"], q.get("title") or "",
-            q.get("probing") or "",
-            tuple(model.Point(p["point"], p["gloss"]) for p in q.get("framework") or [] if p),
-            followups, tuple(p for p in q.get("pitfalls") or [] if p)))
+            c.fail(
+                mark,
+                f"questions[{i}]",
+                "placeholder TODO text left in the question; write your own answer",
+                warning=True,
+            )
+        followups = tuple(
+            model.QA(id=str(f["id"]), kind="followup", q=f["q"], a=f["a"])
+            for f in q.get("followups") or []
+            if f and f.get("id") and f.get("q") and f.get("a")
+        )
+        out.append(
+            MyQuestion(
+                str(q["id"]),
+                q["prompt"],
+                q["answer"],
+                q.get("title") or "",
+                q.get("probing") or "",
+                tuple(model.Point(p["point"], p["gloss"]) for p in q.get("framework") or [] if p),
+                followups,
+                tuple(p for p in q.get("pitfalls") or [] if p),
+            )
+        )
     return tuple(out)
 
 
@@ -153,28 +198,45 @@ def story_notes(bank: Bank, src: model.Source, reference_url: str) -> list[NoteS
     pages = page_of(src)
     for story in stories:
         answers = "".join(f"<li>{anki_inline(prompts[a])}</li>" for a in story.answers)
-        tags = ("kind::story", "topic::my-stories",
-                *(f"competency::{re.sub(r'[^a-z0-9]+', '-', c.lower()).strip('-')}"
-                  for c in story.competencies))
-        fields = {"Headline": anki_inline(story.headline),
-                  **{p.capitalize(): anki_inline(getattr(story, p)) for p in PARTS},
-                  "Competencies": anki_plain(", ".join(story.competencies)),
-                  "Answers": f"<ul>{answers}</ul>", "Context": "My Stories",
-                  "Link": "", "Id": anki_plain(story.id), "Extra": ""}
+        tags = (
+            "kind::story",
+            "topic::my-stories",
+            *(
+                f"competency::{re.sub(r'[^a-z0-9]+', '-', c.lower()).strip('-')}"
+                for c in story.competencies
+            ),
+        )
+        fields = {
+            "Headline": anki_inline(story.headline),
+            **{p.capitalize(): anki_inline(getattr(story, p)) for p in PARTS},
+            "Competencies": anki_plain(", ".join(story.competencies)),
+            "Answers": f"<ul>{answers}</ul>",
+            "Context": "My Stories",
+            "Link": "",
+            "Id": anki_plain(story.id),
+            "Extra": "",
+        }
         notes.append(_spec(story.id, "story", deck, fields, tags, len(notes)))
         for answer in story.answers:
             note_id = f"{story.id}/answers-{answer}"
-            qa = {"Front": f"Which of your stories answers: {anki_inline(prompts[answer])}",
-                  "Back": anki_inline(story.headline), "Context": "My Stories",
-                  "Source": "", "Link": anchor_url(reference_url, answer, pages),
-                  "Id": anki_plain(note_id), "Extra": ""}
-            notes.append(_spec(note_id, "qa", deck, qa, ("kind::story", "topic::my-stories"),
-                               len(notes)))
+            qa = {
+                "Front": f"Which of your stories answers: {anki_inline(prompts[answer])}",
+                "Back": anki_inline(story.headline),
+                "Context": "My Stories",
+                "Source": "",
+                "Link": anchor_url(reference_url, answer, pages),
+                "Id": anki_plain(note_id),
+                "Extra": "",
+            }
+            notes.append(
+                _spec(note_id, "qa", deck, qa, ("kind::story", "topic::my-stories"), len(notes))
+            )
     return notes + question_notes(bank.questions, src, len(notes))
 
 
-def question_notes(questions: tuple[MyQuestion, ...], src: model.Source,
-                   start: int = 0) -> list[NoteSpec]:
+def question_notes(
+    questions: tuple[MyQuestion, ...], src: model.Source, start: int = 0
+) -> list[NoteSpec]:
     """Per question a card with your full answer (Markdown on the back); its key points as
     an outline and one cloze per point, when you gave them; a card per follow-up."""
     deck = deck_name(src.deck, "My Questions")
@@ -182,38 +244,79 @@ def question_notes(questions: tuple[MyQuestion, ...], src: model.Source,
     notes: list[NoteSpec] = []
 
     def add(note_id: str, key: str, fields: dict[str, str], extra: str = "") -> None:
-        base = {"Context": "My Questions", "Link": "", "Id": anki_plain(note_id),
-                "Extra": "", "Source": "", "Probing": "", "Glosses": ""}
-        notes.append(_spec(note_id, key, deck, base | fields, (*tags, extra) if extra else tags,
-                           start + len(notes)))
+        base = {
+            "Context": "My Questions",
+            "Link": "",
+            "Id": anki_plain(note_id),
+            "Extra": "",
+            "Source": "",
+            "Probing": "",
+            "Glosses": "",
+        }
+        notes.append(
+            _spec(
+                note_id,
+                key,
+                deck,
+                base | fields,
+                (*tags, extra) if extra else tags,
+                start + len(notes),
+            )
+        )
 
     for q in questions:
         prompt = anki_inline(q.prompt)
         add(q.id, "qa", {"Front": prompt, "Back": anki_block(q.answer)}, "kind::answer")
         if q.framework:
-            add(f"{q.id}/outline", "outline", {
-                "Prompt": prompt, "Outline": outline(p.point for p in q.framework),
-                "Probing": anki_inline(q.probing) if q.probing else ""}, "kind::outline")
-            add(f"{q.id}/steps", "cloze", {
-                "Text": "".join(f"<li>{cloze(i, p.point)}</li>"
-                                for i, p in enumerate(q.framework, 1)),
-                "Glosses": "".join(f"<li><b>Step {i}.</b> {anki_inline(p.gloss)}</li>"
-                                   for i, p in enumerate(q.framework, 1)),
-                "Context": prompt}, "kind::step")
+            add(
+                f"{q.id}/outline",
+                "outline",
+                {
+                    "Prompt": prompt,
+                    "Outline": outline(p.point for p in q.framework),
+                    "Probing": anki_inline(q.probing) if q.probing else "",
+                },
+                "kind::outline",
+            )
+            add(
+                f"{q.id}/steps",
+                "cloze",
+                {
+                    "Text": "".join(
+                        f"<li>{cloze(i, p.point)}</li>" for i, p in enumerate(q.framework, 1)
+                    ),
+                    "Glosses": "".join(
+                        f"<li><b>Step {i}.</b> {anki_inline(p.gloss)}</li>"
+                        for i, p in enumerate(q.framework, 1)
+                    ),
+                    "Context": prompt,
+                },
+                "kind::step",
+            )
         for f in q.followups:
-            add(f"{q.id}/{f.id}", "qa", {"Front": anki_inline(f.q), "Back": anki_inline(f.a),
-                                         "Context": f"Follow-up · {prompt}"}, "kind::followup")
+            add(
+                f"{q.id}/{f.id}",
+                "qa",
+                {
+                    "Front": anki_inline(f.q),
+                    "Back": anki_inline(f.a),
+                    "Context": f"Follow-up · {prompt}",
+                },
+                "kind::followup",
+            )
     return notes
 
 
-def _spec(note_id: str, key: str, deck: str, fields: dict[str, str], tags: tuple[str, ...],
-          due: int) -> NoteSpec:
+def _spec(
+    note_id: str, key: str, deck: str, fields: dict[str, str], tags: tuple[str, ...], due: int
+) -> NoteSpec:
     from .notetypes import BY_KEY
 
     values = tuple(fields[name] for name in BY_KEY[key].field_names)
     points = fields["Text"].count("<li>") if key == "cloze" else None
-    return NoteSpec(note_id, key, deck, values, tuple(sorted(set(tags))), due, NAMESPACE,
-                    points=points)
+    return NoteSpec(
+        note_id, key, deck, values, tuple(sorted(set(tags))), due, NAMESPACE, points=points
+    )
 
 
 def competency_map(stories: tuple[Story, ...]) -> list[tuple[str, list[str]]]:
@@ -240,13 +343,19 @@ def questions_markdown(questions: tuple[MyQuestion, ...]) -> str:
         if q.probing:
             blocks.append(f"**What they are probing:** {ref_inline(q.probing)}")
         if q.framework:
-            blocks += ["**Key points**", "\n".join(
-                f"{i}. **{ref_inline(p.point)}**: {ref_inline(p.gloss)}"
-                for i, p in enumerate(q.framework, 1))]
+            blocks += [
+                "**Key points**",
+                "\n".join(
+                    f"{i}. **{ref_inline(p.point)}**: {ref_inline(p.gloss)}"
+                    for i, p in enumerate(q.framework, 1)
+                ),
+            ]
         blocks += ["**Answer**", ref_block(q.answer)]
         if q.followups:
-            blocks += ["**Follow-ups**", "\n".join(
-                f"- **{ref_inline(f.q)}** {ref_inline(f.a)}" for f in q.followups)]
+            blocks += [
+                "**Follow-ups**",
+                "\n".join(f"- **{ref_inline(f.q)}** {ref_inline(f.a)}" for f in q.followups),
+            ]
         if q.pitfalls:
             blocks += ["**Pitfalls**", "\n".join(f"- {ref_inline(p)}" for p in q.pitfalls)]
     return "\n\n".join(b.strip("\n") for b in blocks) + "\n"
@@ -254,14 +363,19 @@ def questions_markdown(questions: tuple[MyQuestion, ...]) -> str:
 
 def _stories_markdown(stories: tuple[Story, ...], src: model.Source) -> str:
     prompts = {q.id: q.prompt for q in src.questions} | {s.id: s.prompt for s in src.stars}
-    rows = "\n".join(f"| {_cell(c)} | {'<br>'.join(_cell(h) for h in hs)} |"
-                     for c, hs in competency_map(stories))
-    answers = "\n".join(f"- **{_cell(s.headline)}** answers: "
-                        + "; ".join(f"[{_cell(prompts[a])}](#{a})" for a in s.answers)
-                        for s in stories)
-    return ("## My stories\n\n*Private: built from your story bank; never published.*\n\n"
-            "### Competency map\n\n| Competency | Stories |\n| --- | --- |\n"
-            f"{rows}\n\n### Which story answers which question\n\n{answers}\n")
+    rows = "\n".join(
+        f"| {_cell(c)} | {'<br>'.join(_cell(h) for h in hs)} |" for c, hs in competency_map(stories)
+    )
+    answers = "\n".join(
+        f"- **{_cell(s.headline)}** answers: "
+        + "; ".join(f"[{_cell(prompts[a])}](#{a})" for a in s.answers)
+        for s in stories
+    )
+    return (
+        "## My stories\n\n*Private: built from your story bank; never published.*\n\n"
+        "### Competency map\n\n| Competency | Stories |\n| --- | --- |\n"
+        f"{rows}\n\n### Which story answers which question\n\n{answers}\n"
+    )
 
 
 def _cell(text: str) -> str:
@@ -274,21 +388,33 @@ def map_html(bank: Bank) -> str:
     if bank.questions:
         items = "".join(
             f'<div class="item"><p class="q">{sheet_inline(q.title or q.prompt)}</p>'
-            + (f"<ol>{outline((p.point for p in q.framework), 'sheet')}</ol>"
-               if q.framework else "") + "</div>" for q in bank.questions)
-        out += ('<section style="--accent: #444"><h2 class="topic-head">My questions '
-                f'<span class="count">({len(bank.questions)}, private)</span></h2>{items}'
-                "</section>")
+            + (
+                f"<ol>{outline((p.point for p in q.framework), 'sheet')}</ol>"
+                if q.framework
+                else ""
+            )
+            + "</div>"
+            for q in bank.questions
+        )
+        out += (
+            '<section style="--accent: #444"><h2 class="topic-head">My questions '
+            f'<span class="count">({len(bank.questions)}, private)</span></h2>{items}'
+            "</section>"
+        )
     return out
 
 
 def _stories_html(stories: tuple[Story, ...]) -> str:
-    rows = "".join(f"<tr><td>{escape(c)}</td><td>{'<br>'.join(sheet_inline(h) for h in hs)}</td>"
-                   "</tr>" for c, hs in competency_map(stories))
+    rows = "".join(
+        f"<tr><td>{escape(c)}</td><td>{'<br>'.join(sheet_inline(h) for h in hs)}</td></tr>"
+        for c, hs in competency_map(stories)
+    )
     heads = "".join(f"<li>{sheet_inline(s.headline)}</li>" for s in stories)
-    return ('<section style="--accent: #444"><h2 class="topic-head">My stories '
-            '<span class="count">(private)</span></h2>'
-            '<div class="item"><p class="q">Competency map</p><table><thead><tr>'
-            f"<th>Competency</th><th>Stories</th></tr></thead><tbody>{rows}</tbody></table>"
-            f'</div><div class="item"><p class="q">Headlines</p><ol>{heads}</ol></div>'
-            "</section>")
+    return (
+        '<section style="--accent: #444"><h2 class="topic-head">My stories '
+        '<span class="count">(private)</span></h2>'
+        '<div class="item"><p class="q">Competency map</p><table><thead><tr>'
+        f"<th>Competency</th><th>Stories</th></tr></thead><tbody>{rows}</tbody></table>"
+        f'</div><div class="item"><p class="q">Headlines</p><ol>{heads}</ol></div>'
+        "</section>"
+    )

@@ -93,8 +93,10 @@ def ref_inline(text: str) -> str:
     Escapes what could start a block (`#`, `>`, `-`, `1.`, `|`), a heading's closing `#`s, and
     every `<` outside code spans, so no source text adds structure or tags to the document."""
     text = _escape_lt_outside_code(text)
-    text = _BLOCK_MARK.sub(lambda m: m.group(1) + (f"{m.group(2)}\\{m.group(3)}" if m.group(2)
-                                                   else "\\" + m.group(4)), text)
+    text = _BLOCK_MARK.sub(
+        lambda m: m.group(1) + (f"{m.group(2)}\\{m.group(3)}" if m.group(2) else "\\" + m.group(4)),
+        text,
+    )
     return re.sub(r"#+\s*$", lambda m: m.group(0).replace("#", r"\#"), text)
 
 
@@ -145,7 +147,7 @@ def _escape_lt_outside_code(text: str) -> str:
     pieces = []
     last = 0
     for m in _CODE_SPAN.finditer(text):
-        pieces.append(_escape_lt(text[last:m.start()]))
+        pieces.append(_escape_lt(text[last : m.start()]))
         pieces.append(m.group(0))
         last = m.end()
     pieces.append(_escape_lt(text[last:]))
@@ -155,7 +157,7 @@ def _escape_lt_outside_code(text: str) -> str:
 def _escape_lt(text: str) -> str:
     out, last = [], 0
     for m in _AUTOLINK.finditer(text):
-        out.append(text[last:m.start()].replace("<", r"\<"))
+        out.append(text[last : m.start()].replace("<", r"\<"))
         out.append(m.group(0))
         last = m.end()
     out.append(text[last:].replace("<", r"\<"))
@@ -186,8 +188,14 @@ def control_chars(text: str) -> list[TextIssue]:
         line = text.count("\n", 0, m.start()) + 1
         col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
         name = unicodedata.name(m.group(), "") or f"U+{ord(m.group()):04X}"
-        found.append(TextIssue(line, col, f"control character U+{ord(m.group()):04X} {name}"
-                               .rstrip() + " is not allowed in text; delete it"))
+        found.append(
+            TextIssue(
+                line,
+                col,
+                f"control character U+{ord(m.group()):04X} {name}".rstrip()
+                + " is not allowed in text; delete it",
+            )
+        )
     return found
 
 
@@ -204,22 +212,41 @@ def markdown_issues(text: str, *, block: bool) -> list[TextIssue]:
     for token in tokens:
         start = (token.map[0] + 1) if token.map else 1
         if token.type == "heading_open":
-            issues.append(TextIssue(start, 1, "a Markdown heading would break the reference's "
-                                    "outline; use a **bold** lead-in, or write '\\#' for a "
-                                    "literal '#'"))
+            issues.append(
+                TextIssue(
+                    start,
+                    1,
+                    "a Markdown heading would break the reference's "
+                    "outline; use a **bold** lead-in, or write '\\#' for a "
+                    "literal '#'",
+                )
+            )
         elif token.type == "fence" and token.map and not _fence_closed(token, lines):
-            issues.append(TextIssue(start, 1, f"code fence {token.markup!r} is never closed, so "
-                                    "it would swallow everything after this field; close it "
-                                    f"with a line of {token.markup}"))
-        issues += [TextIssue(start + i.line - 1, i.col, i.message)
-                   for i in _inline_issues_of(token)]
+            issues.append(
+                TextIssue(
+                    start,
+                    1,
+                    f"code fence {token.markup!r} is never closed, so "
+                    "it would swallow everything after this field; close it "
+                    f"with a line of {token.markup}",
+                )
+            )
+        issues += [
+            TextIssue(start + i.line - 1, i.col, i.message) for i in _inline_issues_of(token)
+        ]
     if env.get("references"):
         code = _code_lines(text)
         for n, line in enumerate(lines, 1):
             if n - 1 not in code and re.match(r"^ {0,3}\[[^\]]+\]:", line):
-                issues.append(TextIssue(n, 1, "a link reference definition applies to the "
-                                        "whole reference page; write the link inline "
-                                        "as [text](url)"))
+                issues.append(
+                    TextIssue(
+                        n,
+                        1,
+                        "a link reference definition applies to the "
+                        "whole reference page; write the link inline "
+                        "as [text](url)",
+                    )
+                )
     return issues
 
 
@@ -229,8 +256,9 @@ def _fence_closed(token: Token, lines: list[str]) -> bool:
     if last <= token.map[0] or last >= len(lines):
         return False
     closing = lines[last].strip()
-    return (closing.startswith(token.markup[0] * len(token.markup))
-            and set(closing) <= {token.markup[0]})
+    return closing.startswith(token.markup[0] * len(token.markup)) and set(closing) <= {
+        token.markup[0]
+    }
 
 
 def _inline_issues(text: str) -> list[TextIssue]:
@@ -245,9 +273,15 @@ def _inline_issues_of(token: Token) -> list[TextIssue]:
     for child in token.children or ():
         if child.type == "image":
             src = str(child.attrs.get("src", ""))
-            issues.append(TextIssue(1, 1, f"image {src[:60]!r}: images are not allowed in "
-                                    "text (a build must never fetch a URL or embed a file); "
-                                    "describe it in words"))
+            issues.append(
+                TextIssue(
+                    1,
+                    1,
+                    f"image {src[:60]!r}: images are not allowed in "
+                    "text (a build must never fetch a URL or embed a file); "
+                    "describe it in words",
+                )
+            )
     return issues
 
 

@@ -21,8 +21,13 @@ _DIGIT = re.compile(r"\d")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 _DECIMAL = re.compile(r"^[0-9]{1,9}$")
 _NUMBER = re.compile(r"^-?[0-9]{1,12}(?:\.[0-9]{1,9})?$")  # not YAML 1.1's 0x7E4, 0o17 or 1:20:00
-_KIND_NAMES = {"bool": "a true/false value", "int": "a number", "float": "a number",
-               "null": "empty (null)", "timestamp": "a date"}
+_KIND_NAMES = {
+    "bool": "a true/false value",
+    "int": "a number",
+    "float": "a number",
+    "null": "empty (null)",
+    "timestamp": "a date",
+}
 RESERVED_LOCAL_IDS = {"steps"}
 # Anchors the reference writes itself; an item id equal to one would hijack its links.
 RESERVED_IDS = {"glossary", "retired", "contents"}
@@ -56,16 +61,24 @@ class _Checker:
             return self._markdown(value, path)
         if isinstance(spec, (schema.Slug, schema.Ref)):
             if not _SLUG.match(value):
-                self.fail(value.mark, path, f"{value!r} is not a valid id; use lowercase "
-                          "letters, digits and single hyphens, e.g. 'blue-green-deploys'")
+                self.fail(
+                    value.mark,
+                    path,
+                    f"{value!r} is not a valid id; use lowercase "
+                    "letters, digits and single hyphens, e.g. 'blue-green-deploys'",
+                )
                 return None
             if isinstance(spec, schema.Ref):
                 self.refs.append((value, spec, path))
             return value  # a Scalar: keeps its mark for later cross-file checks
         if isinstance(spec, schema.Enum):
             if value not in spec.values:
-                self.fail(value.mark, path, f"{value!r} is not one of {', '.join(spec.values)}"
-                          + _did_you_mean(value, spec.values))
+                self.fail(
+                    value.mark,
+                    path,
+                    f"{value!r} is not one of {', '.join(spec.values)}"
+                    + _did_you_mean(value, spec.values),
+                )
                 return None
             return str(value)
         if isinstance(spec, schema.Number):
@@ -77,8 +90,11 @@ class _Checker:
             return self._code(value, path)
         if isinstance(spec, schema.Int):
             if not _DECIMAL.match(value) or not spec.minimum <= int(value) <= spec.maximum:
-                self.fail(value.mark, path, f"{value!r} must be a whole number from "
-                          f"{spec.minimum} to {spec.maximum}")
+                self.fail(
+                    value.mark,
+                    path,
+                    f"{value!r} must be a whole number from {spec.minimum} to {spec.maximum}",
+                )
                 return None
             return int(value)
         if value.kind != "bool" or value not in ("true", "false"):
@@ -116,25 +132,48 @@ class _Checker:
         if spec.sheet:
             self._glyphs(value, text, path)
         if spec.deck_name and "::" in text:
-            self.fail(value.mark, path, "contains '::', which Anki reads as a subdeck "
-                      "separator; use another separator such as ' - '")
+            self.fail(
+                value.mark,
+                path,
+                "contains '::', which Anki reads as a subdeck "
+                "separator; use another separator such as ' - '",
+            )
         if "\n" in text:
-            self.fail(value.mark, path, "text contains a line break, but it must be one line; "
-                      "fold it into one line")
+            self.fail(
+                value.mark,
+                path,
+                "text contains a line break, but it must be one line; fold it into one line",
+            )
             return None
         if spec.chars is not None and len(text) > spec.chars:
-            self.fail(value.mark, path, f"{len(text)} characters, over the limit of "
-                      f"{spec.chars} that fits one line of the cheat sheet; shorten it")
+            self.fail(
+                value.mark,
+                path,
+                f"{len(text)} characters, over the limit of "
+                f"{spec.chars} that fits one line of the cheat sheet; shorten it",
+            )
         count = words(text)
         if spec.limit is not None and count > spec.limit:
-            self.fail(value.mark, path, f"{count} words, over the hard limit of {spec.limit}; "
-                      "shorten it and move detail to the model answer")
+            self.fail(
+                value.mark,
+                path,
+                f"{count} words, over the hard limit of {spec.limit}; "
+                "shorten it and move detail to the model answer",
+            )
         elif spec.warn is not None and count > spec.warn:
-            self.fail(value.mark, path, f"{count} words, over the card limit of {spec.warn}; "
-                      "shorten it", warning=True)
+            self.fail(
+                value.mark,
+                path,
+                f"{count} words, over the card limit of {spec.warn}; shorten it",
+                warning=True,
+            )
         if spec.question and text.count("?") != 1:
-            self.fail(value.mark, path, "a card front asks exactly one question: use one '?'",
-                      warning=True)
+            self.fail(
+                value.mark,
+                path,
+                "a card front asks exactly one question: use one '?'",
+                warning=True,
+            )
         return text
 
     def _markdown(self, value: Scalar, path: str) -> str | None:
@@ -143,8 +182,9 @@ class _Checker:
             return None
         issues = markdown_issues(text, block=True)
         for issue in issues:
-            self.fail(value.at(issue.line + self._leading_lines(value), issue.col), path,
-                      issue.message)
+            self.fail(
+                value.at(issue.line + self._leading_lines(value), issue.col), path, issue.message
+            )
         return None if issues else text
 
     @staticmethod
@@ -162,15 +202,19 @@ class _Checker:
                 seen.add(char)
                 self.fail(value.at(1, offset + i + 1), path, glyphs.message(char))
 
-    def _string(self, value: Scalar, path: str, max_chars: int, *,
-                block: bool = False) -> str | None:
+    def _string(
+        self, value: Scalar, path: str, max_chars: int, *, block: bool = False
+    ) -> str | None:
         if value.kind != "str":
             what = _KIND_NAMES.get(value.kind, value.kind)
             if value.kind == "null":
                 self.fail(value.mark, path, "is empty; write the text or remove the key")
             else:
-                self.fail(value.mark, path, f"{value!r} reads as {what} in YAML, not text; "
-                          f"quote it: \"{value}\"")
+                self.fail(
+                    value.mark,
+                    path,
+                    f'{value!r} reads as {what} in YAML, not text; quote it: "{value}"',
+                )
             return None
         bad = control_chars(value)
         for issue in bad:
@@ -183,42 +227,61 @@ class _Checker:
             self.fail(value.mark, path, "is empty; write the text or remove the key")
             return None
         if len(text) > max_chars:
-            self.fail(value.mark, path, f"{len(text):,} characters, over the limit of "
-                      f"{max_chars:,}; shorten it")
+            self.fail(
+                value.mark,
+                path,
+                f"{len(text):,} characters, over the limit of {max_chars:,}; shorten it",
+            )
             return None
         return text
 
     def _list(self, value: Value, spec: schema.List, path: str) -> list[Any] | None:
         if not isinstance(value, Sequence):
-            self.fail(value.mark, path, f"expected a list ({spec.doc.rstrip('.')}), "
-                      f"found {'a mapping' if isinstance(value, Mapping) else 'a single value'}")
+            self.fail(
+                value.mark,
+                path,
+                f"expected a list ({spec.doc.rstrip('.')}), "
+                f"found {'a mapping' if isinstance(value, Mapping) else 'a single value'}",
+            )
             return None
         n = len(value)
         if n < spec.min_items:
             self.fail(value.mark, path, f"{n} item(s), at least {spec.min_items} needed")
         if spec.max_items is not None and n > spec.max_items:
-            self.fail(value.mark, path, f"{n} items, at most {spec.max_items} allowed "
-                      "(split or regroup)")
+            self.fail(
+                value.mark, path, f"{n} items, at most {spec.max_items} allowed (split or regroup)"
+            )
         return [self.check(item, spec.item, f"{path}[{i}]") for i, item in enumerate(value)]
 
     def _obj(self, value: Value, spec: schema.Obj, path: str) -> dict[str, Any] | None:
         if not isinstance(value, Mapping):
-            self.fail(value.mark, path, f"expected a mapping with keys "
-                      f"{', '.join(spec.fields)}, found "
-                      f"{'a list' if isinstance(value, Sequence) else 'a single value'}")
+            self.fail(
+                value.mark,
+                path,
+                f"expected a mapping with keys "
+                f"{', '.join(spec.fields)}, found "
+                f"{'a list' if isinstance(value, Sequence) else 'a single value'}",
+            )
             return None
         out: dict[str, Any] = {}
         for key, item in value.items():
             sub = f"{path}.{key}" if path else key
             if key not in spec.fields:
-                self.fail(value.keys_at[key], sub, f"unknown key {key!r}"
-                          + _did_you_mean(key, spec.fields)
-                          + f"; allowed: {', '.join(spec.fields)}")
+                self.fail(
+                    value.keys_at[key],
+                    sub,
+                    f"unknown key {key!r}"
+                    + _did_you_mean(key, spec.fields)
+                    + f"; allowed: {', '.join(spec.fields)}",
+                )
                 continue
             out[key] = self.check(item, spec.fields[key], sub)
         for key in sorted(spec.required - value.keys()):
-            self.fail(value.mark, path or "file", f"missing required key {key!r} "
-                      f"({spec.fields[key].doc.rstrip('.')})")
+            self.fail(
+                value.mark,
+                path or "file",
+                f"missing required key {key!r} ({spec.fields[key].doc.rstrip('.')})",
+            )
         return out
 
 
@@ -229,8 +292,9 @@ def _chart_spec(chart: dict[str, Any]) -> dict[str, Any]:
         x = [float(v) for v in x]
     spec = {k: v for k, v in chart.items() if v is not None and k not in ("x", "series")}
     spec["x"] = x
-    spec["series"] = [{"label": s["label"], "values": list(s["values"])}
-                      for s in chart["series"] if s]
+    spec["series"] = [
+        {"label": s["label"], "values": list(s["values"])} for s in chart["series"] if s
+    ]
     spec["lines"] = [dict(line) for line in chart.get("lines") or [] if line]
     return spec
 
@@ -252,8 +316,9 @@ def _did_you_mean(word: str, options: Any) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def validate(deck: tuple[str, Value] | None, files: list[tuple[str, Value]],
-             *, run_lint: bool = True) -> tuple[model.Source | None, list[Problem]]:
+def validate(
+    deck: tuple[str, Value] | None, files: list[tuple[str, Value]], *, run_lint: bool = True
+) -> tuple[model.Source | None, list[Problem]]:
     """Check the deck settings and every topic file; a model only when nothing is wrong.
 
     The card-design lint (warnings) runs only on a source without errors: on broken input it
@@ -275,8 +340,11 @@ def validate(deck: tuple[str, Value] | None, files: list[tuple[str, Value]],
     src = builder.source()
     if not run_lint:
         return src, c.problems
-    confusables = tuple(lint.Confusable(str(p["a"]), str(p["b"]), p["a"].mark)
-                        for p in deck_data.get("confusables") or [] if p and p["a"] and p["b"])
+    confusables = tuple(
+        lint.Confusable(str(p["a"]), str(p["b"]), p["a"].mark)
+        for p in deck_data.get("confusables") or []
+        if p and p["a"] and p["b"]
+    )
     return src, c.problems + lint.lint(src, builder.ids, confusables)
 
 
@@ -302,8 +370,12 @@ class _Builder:
         assert isinstance(value, Mapping)
         deck = value.get("deck")
         if isinstance(deck, Scalar) and self.deck.get("deck") and not file_slug(deck):
-            self.c.fail(deck.mark, "deck", f"{str(deck)!r} gives no usable file name (the "
-                        "outputs are named after it); include some Latin letters or digits")
+            self.c.fail(
+                deck.mark,
+                "deck",
+                f"{str(deck)!r} gives no usable file name (the "
+                "outputs are named after it); include some Latin letters or digits",
+            )
         seen: dict[str, Mark] = {}
         tracks = value.get("tracks")
         for i, track in enumerate(tracks if isinstance(tracks, Sequence) else []):
@@ -311,24 +383,40 @@ class _Builder:
             if not isinstance(tid, Scalar):
                 continue
             if tid in seen:
-                self.c.fail(tid.mark, f"tracks[{i}].id", f"duplicate track id {str(tid)!r}, "
-                            f"already used at {seen[tid]}; give each track its own id")
+                self.c.fail(
+                    tid.mark,
+                    f"tracks[{i}].id",
+                    f"duplicate track id {str(tid)!r}, "
+                    f"already used at {seen[tid]}; give each track its own id",
+                )
             elif tid in RESERVED_TRACKS:
-                self.c.fail(tid.mark, f"tracks[{i}].id", f"track id {str(tid)!r} is reserved "
-                            "(the private story outputs use that name); pick another")
+                self.c.fail(
+                    tid.mark,
+                    f"tracks[{i}].id",
+                    f"track id {str(tid)!r} is reserved "
+                    "(the private story outputs use that name); pick another",
+                )
             seen.setdefault(str(tid), tid.mark)
 
     def claim(self, item_id: str | None, mark: Mark, path: str) -> bool:
         if item_id is None:
             return False
         if item_id in RESERVED_IDS or item_id.startswith(RESERVED_ID_PREFIX):
-            self.c.fail(mark, path, f"id {item_id!r} is reserved: the reference uses it for "
-                        "its own anchors; pick another id")
+            self.c.fail(
+                mark,
+                path,
+                f"id {item_id!r} is reserved: the reference uses it for "
+                "its own anchors; pick another id",
+            )
             return False
         if item_id in self.ids:
             first = self.ids[item_id]
-            self.c.fail(mark, path, f"duplicate id {item_id!r}, already used at {first}; "
-                        "ids are unique across all files")
+            self.c.fail(
+                mark,
+                path,
+                f"duplicate id {item_id!r}, already used at {first}; "
+                "ids are unique across all files",
+            )
             return False
         self.ids[item_id] = mark
         return True
@@ -337,34 +425,53 @@ class _Builder:
         topic = data.get("topic")
         if not topic or not topic.get("id") or not topic.get("title") or not topic.get("tracks"):
             return
-        t = model.Topic(str(topic["id"]), topic["title"], tuple(map(str, topic["tracks"])), name)
+        t = model.Topic(
+            id=str(topic["id"]),
+            title=topic["title"],
+            tracks=tuple(map(str, topic["tracks"])),
+            file=name,
+        )
         other = next((o for o in self.topics if o.id == t.id), None)
         if other is not None and (other.title, other.tracks) != (t.title, t.tracks):
-            self.c.fail(topic["id"].mark, "topic.id", f"topic {t.id!r} continues {other.file} "
-                        "but with another title or tracks; a topic may span several files "
-                        "only if each file gives it the same title and tracks")
+            self.c.fail(
+                topic["id"].mark,
+                "topic.id",
+                f"topic {t.id!r} continues {other.file} "
+                "but with another title or tracks; a topic may span several files "
+                "only if each file gives it the same title and tracks",
+            )
             return
         if other is None:
             self.topics.append(t)
         else:
             t = other  # this file continues a topic begun in an earlier file
-        for key, build in (("questions", self._question), ("frameworks", self._framework),
-                           ("stars", self._star), ("terms", self._term),
-                           ("tables", self._table)):
+        for key, build in (
+            ("questions", self._question),
+            ("frameworks", self._framework),
+            ("stars", self._star),
+            ("terms", self._term),
+            ("tables", self._table),
+        ):
             for i, item in enumerate(data.get(key) or []):
                 if item and self._complete(item, key):
                     build(item, t, f"{key}[{i}]", name)
 
     def _complete(self, item: dict[str, Any], key: str) -> bool:
-        spec = {"questions": schema.QUESTION, "frameworks": schema.FRAMEWORK,
-                "stars": schema.STAR, "terms": schema.TERM, "tables": schema.TABLE}[key]
+        spec = {
+            "questions": schema.QUESTION,
+            "frameworks": schema.FRAMEWORK,
+            "stars": schema.STAR,
+            "terms": schema.TERM,
+            "tables": schema.TABLE,
+        }[key]
         return all(item.get(k) is not None for k in spec.required)
 
     def _tracks(self, item: dict[str, Any], topic: model.Topic) -> tuple[str, ...]:
         return tuple(str(t) for t in (item.get("tracks") or topic.tracks) if t)
 
-    def _qas(self, item: dict[str, Any], file: str, path: str, parent: str) -> tuple[
-            tuple[model.QA, ...], tuple[model.QA, ...]]:
+    def _qas(
+        self, item: dict[str, Any], file: str, path: str, parent: str
+    ) -> tuple[tuple[model.QA, ...], tuple[model.QA, ...]]:
         seen: set[str] = set()
         out: dict[str, list[model.QA]] = {"followups": [], "cards": []}
         for key in out:
@@ -374,15 +481,24 @@ class _Builder:
                 where = f"{path}.{key}[{i}].id"
                 if qa["id"] in seen or qa["id"] in RESERVED_LOCAL_IDS:
                     why = "is reserved" if qa["id"] in RESERVED_LOCAL_IDS else "is used twice"
-                    self.c.fail(qa["id"].mark, where, f"id {qa['id']!r} {why} in {parent}; "
-                                "pick another")
+                    self.c.fail(
+                        qa["id"].mark, where, f"id {qa['id']!r} {why} in {parent}; pick another"
+                    )
                     continue
                 seen.add(qa["id"])
                 self._sourced(qa, f"{path}.{key}[{i}]")
-                out[key].append(model.QA(
-                    str(qa["id"]), qa.get("kind") or "followup", qa["q"], qa["a"],
-                    qa.get("source"), qa.get("year"), self._retired(qa, f"{path}.{key}[{i}]"),
-                    diagram=self._diagram(qa, f"{path}.{key}[{i}]")))
+                out[key].append(
+                    model.QA(
+                        id=str(qa["id"]),
+                        kind=qa.get("kind") or "followup",
+                        q=qa["q"],
+                        a=qa["a"],
+                        source=qa.get("source"),
+                        year=qa.get("year"),
+                        retired=self._retired(qa, f"{path}.{key}[{i}]"),
+                        diagram=self._diagram(qa, f"{path}.{key}[{i}]"),
+                    )
+                )
         return tuple(out["followups"]), tuple(out["cards"])
 
     def _sourced(self, item: dict[str, Any], path: str) -> None:
@@ -410,12 +526,17 @@ class _Builder:
         else:
             parts = [*chart["x"], *(s for s in chart["series"] or [])]
             if any(part is None for part in parts) or any(
-                    s.get("values") is None or None in s["values"] for s in chart["series"]):
+                s.get("values") is None or None in s["values"] for s in chart["series"]
+            ):
                 return None  # a value was refused above, with its line
             lengths = {len(s["values"]) for s in chart["series"] if s}
             if lengths != {len(chart["x"])}:
-                self.c.fail(mark, f"{where}.chart", f"every series needs one value per x "
-                            f"value ({len(chart['x'])}); found {sorted(lengths)}")
+                self.c.fail(
+                    mark,
+                    f"{where}.chart",
+                    f"every series needs one value per x "
+                    f"value ({len(chart['x'])}); found {sorted(lengths)}",
+                )
                 return None
             kind, source = "chart", json.dumps(_chart_spec(chart), sort_keys=True)
         try:
@@ -424,15 +545,18 @@ class _Builder:
             at = dot.at(err.line, 1) if dot is not None else mark
             self.c.fail(at, where, f"cannot draw it: {err}")
             return None
-        return model.Diagram(kind, d["alt"], source)
+        return model.Diagram(kind=kind, alt=d["alt"], source=source)
 
     def _retired(self, item: dict[str, Any], path: str) -> model.Retired | None:
         r = item.get("retired")
         if not r or not r.get("version") or not r.get("reason"):
             return None
         if not _SEMVER.match(r["version"]):
-            self.c.fail(item["id"].mark, f"{path}.retired.version", f"{r['version']!r} is not a "
-                        "version like 0.4.0 (the release that retires the item)")
+            self.c.fail(
+                item["id"].mark,
+                f"{path}.retired.version",
+                f"{r['version']!r} is not a version like 0.4.0 (the release that retires the item)",
+            )
         return model.Retired(r["version"], r["reason"])
 
     def _question(self, q: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
@@ -442,56 +566,122 @@ class _Builder:
         key = " ".join(re.sub(r"[^\w\s]", " ", q["prompt"].casefold()).split())
         first = self.prompts.setdefault(key, q["id"].mark)
         if first != q["id"].mark:
-            self.c.fail(q["id"].mark, f"{path}.prompt", f"the same prompt as the question at "
-                        f"{first}; merge the two or make one of them ask something else",
-                        warning=True)
-        self.questions.append(model.Question(
-            str(q["id"]), topic.id, q["prompt"], q["kind"], q["level"], self._tracks(q, topic),
-            q["probing"], tuple(model.Point(p["point"], p["gloss"]) for p in q["framework"] if p),
-            q["answer"], followups, cards, tuple(p for p in q.get("pitfalls") or [] if p),
-            tuple(str(r) for r in q.get("related") or [] if r), self._retired(q, path),
-            title=q.get("title") or "", diagram=self._diagram(q, path)))
+            self.c.fail(
+                q["id"].mark,
+                f"{path}.prompt",
+                f"the same prompt as the question at "
+                f"{first}; merge the two or make one of them ask something else",
+                warning=True,
+            )
+        self.questions.append(
+            model.Question(
+                id=str(q["id"]),
+                topic=topic.id,
+                prompt=q["prompt"],
+                kind=q["kind"],
+                level=q["level"],
+                tracks=self._tracks(q, topic),
+                probing=q["probing"],
+                framework=tuple(model.Point(p["point"], p["gloss"]) for p in q["framework"] if p),
+                answer=q["answer"],
+                followups=followups,
+                cards=cards,
+                pitfalls=tuple(p for p in q.get("pitfalls") or [] if p),
+                related=tuple(str(r) for r in q.get("related") or [] if r),
+                retired=self._retired(q, path),
+                title=q.get("title") or "",
+                diagram=self._diagram(q, path),
+            )
+        )
 
     def _framework(self, f: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
         if not self.claim(f["id"], f["id"].mark, f"{path}.id"):
             return
         _, cards = self._qas(f, file, path, f["id"])
-        self.frameworks.append(model.Framework(
-            str(f["id"]), topic.id, f["name"], f["prompt"], self._tracks(f, topic),
-            tuple(model.Point(p["point"], p["gloss"]) for p in f["steps"] if p),
-            f.get("summary") or "", cards, tuple(str(r) for r in f.get("related") or [] if r),
-            self._retired(f, path), diagram=self._diagram(f, path)))
+        self.frameworks.append(
+            model.Framework(
+                id=str(f["id"]),
+                topic=topic.id,
+                name=f["name"],
+                prompt=f["prompt"],
+                tracks=self._tracks(f, topic),
+                steps=tuple(model.Point(p["point"], p["gloss"]) for p in f["steps"] if p),
+                summary=f.get("summary") or "",
+                cards=cards,
+                related=tuple(str(r) for r in f.get("related") or [] if r),
+                retired=self._retired(f, path),
+                diagram=self._diagram(f, path),
+            )
+        )
 
     def _star(self, s: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
         if not self.claim(s["id"], s["id"].mark, f"{path}.id"):
             return
         if not _DIGIT.search(s["result"]):
-            self.c.fail(s["id"].mark, f"{path}.result", "the result has no number; say what "
-                        "changed and by how much (time, rate, count)")
-        self.stars.append(model.Star(
-            str(s["id"]), topic.id, s["prompt"], s["spine"], self._tracks(s, topic), s["probing"],
-            s["situation"], s["task"], s["action"], s["result"], s["reflection"],
-            tuple(c for c in s["competencies"] if c), self._retired(s, path)))
+            self.c.fail(
+                s["id"].mark,
+                f"{path}.result",
+                "the result has no number; say what changed and by how much (time, rate, count)",
+            )
+        self.stars.append(
+            model.Star(
+                id=str(s["id"]),
+                topic=topic.id,
+                prompt=s["prompt"],
+                spine=s["spine"],
+                tracks=self._tracks(s, topic),
+                probing=s["probing"],
+                situation=s["situation"],
+                task=s["task"],
+                action=s["action"],
+                result=s["result"],
+                reflection=s["reflection"],
+                competencies=tuple(c for c in s["competencies"] if c),
+                retired=self._retired(s, path),
+            )
+        )
 
     def _term(self, t: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
         if not self.claim(t["id"], t["id"].mark, f"{path}.id"):
             return
         self._sourced(t, path)
-        self.terms.append(model.Term(
-            str(t["id"]), topic.id, t["term"], t["definition"], self._tracks(t, topic),
-            t.get("source"), t.get("year"), tuple(str(r) for r in t.get("related") or [] if r),
-            self._retired(t, path), diagram=self._diagram(t, path)))
+        self.terms.append(
+            model.Term(
+                id=str(t["id"]),
+                topic=topic.id,
+                term=t["term"],
+                definition=t["definition"],
+                tracks=self._tracks(t, topic),
+                source=t.get("source"),
+                year=t.get("year"),
+                related=tuple(str(r) for r in t.get("related") or [] if r),
+                retired=self._retired(t, path),
+                diagram=self._diagram(t, path),
+            )
+        )
 
     def _table(self, t: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
         if not self.claim(t["id"], t["id"].mark, f"{path}.id"):
             return
         if t.get("computed"):
             if t.get("columns") or t.get("rows") or t.get("source"):
-                self.c.fail(t["id"].mark, path, "a computed table takes no columns, rows or "
-                            "source; remove them, or drop `computed`")
+                self.c.fail(
+                    t["id"].mark,
+                    path,
+                    "a computed table takes no columns, rows or "
+                    "source; remove them, or drop `computed`",
+                )
             columns, rows = availability.COLUMNS, availability.table()
-            self.tables.append(model.Table(str(t["id"]), topic.id, t["title"], columns,
-                                           tuple(rows), computed=t["computed"]))
+            self.tables.append(
+                model.Table(
+                    id=str(t["id"]),
+                    topic=topic.id,
+                    title=t["title"],
+                    columns=columns,
+                    rows=tuple(rows),
+                    computed=t["computed"],
+                )
+            )
             return
         if not t.get("columns") or not t.get("rows"):
             self.c.fail(t["id"].mark, path, "a table needs columns and rows (or `computed`)")
@@ -499,12 +689,24 @@ class _Builder:
         width = len(t["columns"])
         for i, row in enumerate(t["rows"]):
             if row is not None and len(row) != width:
-                self.c.fail(t["id"].mark, f"{path}.rows[{i}]", f"{len(row)} cells, but the "
-                            f"table has {width} columns; make every row as wide as the header")
+                self.c.fail(
+                    t["id"].mark,
+                    f"{path}.rows[{i}]",
+                    f"{len(row)} cells, but the "
+                    f"table has {width} columns; make every row as wide as the header",
+                )
         self._sourced(t, path)
-        self.tables.append(model.Table(
-            str(t["id"]), topic.id, t["title"], tuple(t["columns"]),
-            tuple(tuple(r) for r in t["rows"] if r), t.get("source"), t.get("year")))
+        self.tables.append(
+            model.Table(
+                id=str(t["id"]),
+                topic=topic.id,
+                title=t["title"],
+                columns=tuple(t["columns"]),
+                rows=tuple(tuple(r) for r in t["rows"] if r),
+                source=t.get("source"),
+                year=t.get("year"),
+            )
+        )
 
     def resolve(self) -> None:
         pools = {
@@ -519,12 +721,21 @@ class _Builder:
                 known[spec.to] = set().union(*(pools[p] for p in spec.to))
             if value not in known[spec.to]:
                 what = " or ".join(p.rstrip("s") for p in spec.to)
-                self.c.fail(value.mark, path, f"no {what} has id {str(value)!r}"
-                            + _did_you_mean(value, known[spec.to]))
+                self.c.fail(
+                    value.mark,
+                    path,
+                    f"no {what} has id {str(value)!r}" + _did_you_mean(value, known[spec.to]),
+                )
 
     def source(self) -> model.Source:
         return model.Source(
-            self.deck["title"], self.deck["deck"],
-            tuple(model.Track(str(t["id"]), t["title"]) for t in self.deck["tracks"]),
-            tuple(self.topics), tuple(self.questions), tuple(self.frameworks),
-            tuple(self.stars), tuple(self.terms), tuple(self.tables))
+            title=self.deck["title"],
+            deck=self.deck["deck"],
+            tracks=tuple(model.Track(str(t["id"]), t["title"]) for t in self.deck["tracks"]),
+            topics=tuple(self.topics),
+            questions=tuple(self.questions),
+            frameworks=tuple(self.frameworks),
+            stars=tuple(self.stars),
+            terms=tuple(self.terms),
+            tables=tuple(self.tables),
+        )

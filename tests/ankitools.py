@@ -12,14 +12,20 @@ IF_NEWER = UC.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
 ALWAYS = UC.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
 
 
-def import_apkg(col: Collection, path: Path, *, merge: bool = False, update: Any = IF_NEWER
-                ) -> Any:
+def import_apkg(col: Collection, path: Path, *, merge: bool = False, update: Any = IF_NEWER) -> Any:
     """Import with the options a fresh Anki profile uses (merge off, update if newer)."""
-    res = col.import_anki_package(ImportAnkiPackageRequest(
-        package_path=str(Path(path).resolve()),
-        options=ImportAnkiPackageOptions(
-            merge_notetypes=merge, update_notes=update, update_notetypes=update,
-            with_scheduling=False, with_deck_configs=False)))
+    res = col.import_anki_package(
+        ImportAnkiPackageRequest(
+            package_path=str(Path(path).resolve()),
+            options=ImportAnkiPackageOptions(
+                merge_notetypes=merge,
+                update_notes=update,
+                update_notetypes=update,
+                with_scheduling=False,
+                with_deck_configs=False,
+            ),
+        )
+    )
     col.models._clear_cache()  # the Python-side note-type cache is stale after an import
     return res.log
 
@@ -37,19 +43,29 @@ def notes_by_id(col: Collection) -> dict[str, Any]:
     return out
 
 
+def _rows(col: Collection, sql: str) -> list[tuple[Any, ...]]:
+    assert col.db is not None
+    return [tuple(row) for row in col.db.all(sql)]
+
+
 def review_state(col: Collection) -> list[tuple[Any, ...]]:
-    return col.db.all("select id, type, queue, ivl, due, reps, lapses, factor from cards "
-                      "where reps > 0 order by id")
+    return _rows(
+        col,
+        "select id, type, queue, ivl, due, reps, lapses, factor from cards "
+        "where reps > 0 order by id",
+    )
 
 
 def revlog(col: Collection) -> list[tuple[Any, ...]]:
-    return col.db.all("select id, cid, ease, ivl, lastIvl, type from revlog order by id")
+    return _rows(col, "select id, cid, ease, ivl, lastIvl, type from revlog order by id")
 
 
 def answer_some(col: Collection, deck: str, n: int) -> list[int]:
     """Study `n` new cards of `deck` through the real v3 scheduler, answering Good."""
-    col.decks.select(col.decks.id_for_name(deck))
-    done = []
+    deck_id = col.decks.id_for_name(deck)
+    assert deck_id is not None, deck
+    col.decks.select(deck_id)
+    done: list[int] = []
     for _ in range(n):
         card = col.sched.getCard()
         if card is None:

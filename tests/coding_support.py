@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 import yaml
@@ -30,22 +30,25 @@ PYENV = Path("/root/.pyenv/versions")
 
 
 @functools.cache
-def _questions() -> dict[str, dict]:
+def _questions() -> dict[str, dict[str, Any]]:
     data = yaml.safe_load(CODING.read_text(encoding="utf-8"))
     return {q["id"]: q for q in data.get("questions", [])}
 
 
 def coding_ids() -> list[str]:
     """Ids of the coding questions whose answer holds a python block."""
-    return [qid for qid, q in _questions().items()
-            if q.get("kind") == "coding" and "```python" in q.get("answer", "")]
+    return [
+        qid
+        for qid, q in _questions().items()
+        if q.get("kind") == "coding" and "```python" in q.get("answer", "")
+    ]
 
 
 def script_source(qid: str) -> str:
     """The one complete ```python block of a coding question's answer."""
     blocks = re.findall(r"```python\n(.*?)```", _questions()[qid]["answer"], flags=re.S)
     assert len(blocks) == 1, f"{qid}: the answer must hold exactly one python block"
-    return blocks[0]
+    return str(blocks[0])
 
 
 def write_script(qid: str, directory: Path, name: str) -> Path:
@@ -63,13 +66,20 @@ def other_pythons() -> tuple[tuple[str, tuple[int, int]], ...]:
         if (3, minor) == sys.version_info[:2]:
             continue
         # pyenv's own binaries first: its shims on PATH are slow shell scripts
-        candidates = sorted((str(p) for p in PYENV.glob(f"3.{minor}.*/bin/python3.{minor}")),
-                            reverse=True)
-        candidates.append(shutil.which(f"python3.{minor}"))
+        candidates = sorted(
+            (str(p) for p in PYENV.glob(f"3.{minor}.*/bin/python3.{minor}")), reverse=True
+        )
+        on_path = shutil.which(f"python3.{minor}")
+        if on_path:
+            candidates.append(on_path)
         for exe in filter(None, candidates):
             try:  # a pyenv shim on PATH exists but may refuse to run the version
-                out = subprocess.run([exe, "-c", "import sys; print(*sys.version_info[:2])"],
-                                     capture_output=True, text=True, timeout=20)
+                out = subprocess.run(
+                    [exe, "-c", "import sys; print(*sys.version_info[:2])"],
+                    capture_output=True,
+                    text=True,
+                    timeout=20,
+                )
             except (OSError, subprocess.TimeoutExpired):
                 continue
             if out.returncode == 0 and out.stdout.split() == ["3", str(minor)]:
@@ -93,7 +103,7 @@ def interpreters() -> list[tuple[str, tuple[int, int]]]:
     return [here, *others[:1], *others[1:][-1:]]
 
 
-def interpreter_params() -> list:
+def interpreter_params() -> list[Any]:
     """pytest params: one per interpreter, with readable ids such as py3.8."""
     return [pytest.param(exe, id=f"py{v[0]}.{v[1]}") for exe, v in interpreters()]
 
@@ -105,10 +115,23 @@ def vermin_minimums(paths: list[Path]) -> dict[Path, tuple[int, int]]:
     `from __future__ import annotations`), and union-types catches `X | Y` (3.10+)."""
     pytest.importorskip("vermin", reason="vermin is in the test extras: pip install vermin")
     out = subprocess.run(  # vermin has no __main__ module: call its console entry point
-        [sys.executable, "-c", "import sys, vermin; sys.exit(vermin.main())",
-         "--no-config-file", "--eval-annotations", "--feature", "union-types", "--no-tips",
-         "--format", "parsable", *map(str, paths)],
-        capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-c",
+            "import sys, vermin; sys.exit(vermin.main())",
+            "--no-config-file",
+            "--eval-annotations",
+            "--feature",
+            "union-types",
+            "--no-tips",
+            "--format",
+            "parsable",
+            *map(str, paths),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     found = {}
     for line in out.stdout.splitlines():  # '/tmp/x/poller.py:::!2:3.7:' sums up one file
@@ -166,8 +189,11 @@ class Hostile(QuietHandler):
             if case == "not-http":
                 self.wfile.write(b"SSH-2.0-OpenSSH_9.6\r\n")
             elif case == "huge-header":
-                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 100_000
-                                 + b"\r\nContent-Length: 2\r\n\r\nok")
+                self.wfile.write(
+                    b"HTTP/1.1 200 OK\r\nX-Big: "
+                    + b"a" * 100_000
+                    + b"\r\nContent-Length: 2\r\n\r\nok"
+                )
             elif case in ("endless", "huge-length"):
                 length = b"Content-Length: 100000000000\r\n" if case == "huge-length" else b""
                 self.wfile.write(b"HTTP/1.1 200 OK\r\n" + length + b"\r\n")
@@ -199,8 +225,19 @@ def command(exe: str, script: Path, *args: str) -> list[str]:
     return [exe, *STRICT, str(script), *args]
 
 
-def run(exe: str, script: Path, *args: str, stdin: str | None = None,
-        timeout: float = 30, env: dict[str, str] | None = None
-        ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command(exe, script, *args), input=stdin, capture_output=True,
-                          text=True, timeout=timeout, env=env)
+def run(
+    exe: str,
+    script: Path,
+    *args: str,
+    stdin: str | None = None,
+    timeout: float = 30,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command(exe, script, *args),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )

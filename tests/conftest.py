@@ -19,8 +19,9 @@ from prepdeck.project import read_settings  # noqa: E402
 T0 = 1_760_000_000  # a fixed build time for tests: 2025-10-09
 
 
-def build(source_dir: Path, out_dir: Path, build_time: int = T0,
-          only: tuple[str, ...] = ("anki",)) -> dict[str, Path]:
+def build(
+    source_dir: Path, out_dir: Path, build_time: int = T0, only: tuple[str, ...] = ("anki",)
+) -> dict[str, Path]:
     """Run the real pipeline in-process; returns {relative name: written path}."""
     src, _ = pipeline.read_source(ROOT, source_dir)
     settings = read_settings(ROOT)
@@ -50,20 +51,26 @@ def source_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shipped_files(shipped: model.Source) -> dict[str, bytes]:
+def shipped_decks(shipped: model.Source) -> dict[str, bytes]:
+    """The shipped decks (full and per track), rendered once per test session."""
+    ctx = pipeline.Context(read_settings(ROOT), T0, "abc1234")
+    return pipeline.render(shipped, ctx, ["anki"])
+
+
+@pytest.fixture(scope="session")
+def shipped_files(shipped: model.Source, shipped_decks: dict[str, bytes]) -> dict[str, bytes]:
     """Every public output of the shipped source, rendered once per test session (the sheets
     in parallel, as `python build.py` does), for every test that reads them."""
     import os
 
     ctx = pipeline.Context(read_settings(ROOT), T0, "abc1234", jobs=os.cpu_count() or 1)
-    return pipeline.render(shipped, ctx, ["anki", "md", "pdf"])
+    return {**shipped_decks, **pipeline.render(shipped, ctx, ["md", "pdf"])}
 
 
 @pytest.fixture(scope="session")
-def shipped_apkg(tmp_path_factory: pytest.TempPathFactory,
-                 shipped_files: dict[str, bytes]) -> Path:
+def shipped_apkg(tmp_path_factory: pytest.TempPathFactory, shipped_decks: dict[str, bytes]) -> Path:
     out = tmp_path_factory.mktemp("shipped")
-    write_all(out, {k: v for k, v in shipped_files.items() if k.endswith(".apkg")})
+    write_all(out, shipped_decks)
     return out / "decks/devops-interview-prep.apkg"
 
 

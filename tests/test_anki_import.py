@@ -33,8 +33,8 @@ def test_every_note_arrives_once(imported: tuple[Any, Any], shipped: model.Sourc
     assert counts(log) == (len(specs), 0, 0, 0)
     assert col.note_count() == len(specs)
     # One card per note, except a cloze note: one card per key point.
-    points = {f"{i.id}/steps": len(getattr(i, "framework", None) or i.steps)
-              for i in (*shipped.questions, *shipped.frameworks)}
+    points = {f"{q.id}/steps": len(q.framework) for q in shipped.questions}
+    points |= {f"{f.id}/steps": len(f.steps) for f in shipped.frameworks}
     assert col.card_count() == sum(points.get(s.id, 1) for s in specs)
 
 
@@ -100,8 +100,7 @@ def test_cloze_hides_exactly_one_point(imported: tuple[Any, Any], shipped: model
         assert q.framework[ordinal].gloss in col.get_card(cid).answer()
 
 
-def test_new_cards_come_in_source_order(imported: tuple[Any, Any],
-                                        shipped: model.Source) -> None:
+def test_new_cards_come_in_source_order(imported: tuple[Any, Any], shipped: model.Source) -> None:
     col, _ = imported
     order = [s.id for s in expected_notes(shipped)]
     first_due = {nid: min(c.due for c in col.get_note(nid).cards()) for nid in col.find_notes("")}

@@ -37,16 +37,31 @@ def limit_memory() -> None:
 
 
 def snapshot(path: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
 def built_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("out")
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1760000000"}
-    subprocess.run([sys.executable, str(ROOT / "build.py"), "-q", "--out", str(out), "--only",
-                    "anki", "--only", "md"], check=True, env=env, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "-q",
+            "--out",
+            str(out),
+            "--only",
+            "anki",
+            "--only",
+            "md",
+        ],
+        check=True,
+        env=env,
+        timeout=300,
+    )
     return out
 
 
@@ -55,15 +70,22 @@ def run_broken(tmp_path: Path, out: Path, content: bytes) -> subprocess.Complete
     shutil.copytree(ROOT / "source", src)
     (src / "topics/99-broken.yaml").write_bytes(content)
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1760000000"}
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), "--source", str(src),
-                           "--out", str(out)], capture_output=True, text=True, env=env,
-                          timeout=120, preexec_fn=limit_memory)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--source", str(src), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        preexec_fn=limit_memory,
+    )
 
 
-@pytest.mark.parametrize("content", [*(p.read_bytes() for p in INVALID), *RAW_CASES.values()],
-                         ids=[*(p.stem for p in INVALID), *RAW_CASES])
-def test_broken_source_fails_cleanly(tmp_path: Path, built_outputs: Path,
-                                     content: bytes) -> None:
+@pytest.mark.parametrize(
+    "content",
+    [*(p.read_bytes() for p in INVALID), *RAW_CASES.values()],
+    ids=[*(p.stem for p in INVALID), *RAW_CASES],
+)
+def test_broken_source_fails_cleanly(tmp_path: Path, built_outputs: Path, content: bytes) -> None:
     before = snapshot(built_outputs)
     result = run_broken(tmp_path, built_outputs, content)
     assert result.returncode == 1, result.stderr
@@ -93,8 +115,9 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.Mon
     assert [p.name for p in target.parent.iterdir()] == ["x.apkg"]
 
 
-YAML_ISH = st.text(alphabet=st.sampled_from(list("abc-:?!&*|>'\"{}[],# \n\t0123456789.%@`~")),
-                   max_size=300)
+YAML_ISH = st.text(
+    alphabet=st.sampled_from(list("abc-:?!&*|>'\"{}[],# \n\t0123456789.%@`~")), max_size=300
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -115,6 +138,7 @@ DECK_VALUE = load_bytes((ROOT / "source/deck.yaml").read_bytes(), "deck.yaml")[0
 def _check_validation(value: object) -> None:
     """Validation gives a model exactly when it reports no error, and every problem points
     into the file with a message."""
+    assert DECK_VALUE is not None
     src, found = validate(("deck.yaml", DECK_VALUE), [("fuzz.yaml", value)])  # type: ignore[list-item]
     errors = [p for p in found if not p.warning]
     assert (src is None) == bool(errors), (src, errors)
@@ -122,13 +146,30 @@ def _check_validation(value: object) -> None:
         assert p.mark.file in ("fuzz.yaml", "deck.yaml") and p.mark.line >= 1 and p.message
 
 
-TOPIC_KEYS = st.sampled_from(["topic", "questions", "terms", "id", "prompt", "title", "tracks",
-                              "framework", "point", "gloss", "answer", "kind", "level"])
+TOPIC_KEYS = st.sampled_from(
+    [
+        "topic",
+        "questions",
+        "terms",
+        "id",
+        "prompt",
+        "title",
+        "tracks",
+        "framework",
+        "point",
+        "gloss",
+        "answer",
+        "kind",
+        "level",
+    ]
+)
 NODES = st.recursive(
     st.one_of(st.text(max_size=20), st.integers(), st.booleans(), st.none()),
-    lambda children: st.one_of(st.lists(children, max_size=4),
-                               st.dictionaries(TOPIC_KEYS, children, max_size=5)),
-    max_leaves=25)
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(TOPIC_KEYS, children, max_size=5)
+    ),
+    max_leaves=25,
+)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

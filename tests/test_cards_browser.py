@@ -22,17 +22,22 @@ def cards(shipped_apkg: Path) -> list[CardRender]:
 
 
 def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(
-        r"<style>.*?</style>", "", html, flags=re.S))).strip()
+    return re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", html, flags=re.S))
+    ).strip()
 
 
 def test_every_card_side_renders(cards: list[CardRender]) -> None:
     """Every side of every card: no template error text, nothing blank (checked on the HTML
     Anki renders; the browser measures the layout of the sides below)."""
     assert len(cards) > 1000
-    problems = [f"{c.note_id} card {c.ord + 1}" for c in cards
-                if "there is no field called" in c.question + c.answer
-                or not _text(c.question) or not _text(c.answer)]
+    problems = [
+        f"{c.note_id} card {c.ord + 1}"
+        for c in cards
+        if "there is no field called" in c.question + c.answer
+        or not _text(c.question)
+        or not _text(c.answer)
+    ]
     assert problems == []
 
 
@@ -43,6 +48,7 @@ def phone_sides(cards: list[CardRender], *, per_kind: int) -> list[tuple[str, st
     a table or a picture; the backs with the longest unbroken tokens; per card type the
     `per_kind` longest backs; and one front per card type. A back repeats its front, so each
     back covers both sides' layout."""
+
     def longest_token(card: CardRender) -> int:
         return max((len(t) for t in _text(card.answer).split()), default=0)
 
@@ -51,13 +57,16 @@ def phone_sides(cards: list[CardRender], *, per_kind: int) -> list[tuple[str, st
     kinds: dict[tuple[str, str], list[CardRender]] = {}
     for c in cards:
         kinds.setdefault((c.notetype, c.template), []).append(c)
-    longest = [c for group in kinds.values()
-               for c in sorted(group, key=lambda c: -len(_text(c.answer)))[:per_kind]]
+    longest = [
+        c
+        for group in kinds.values()
+        for c in sorted(group, key=lambda c: -len(_text(c.answer)))[:per_kind]
+    ]
     chosen = list({(c.note_id, c.ord): c for c in (*rich, *tokens, *longest)}.values())
     fronts = [group[0] for group in kinds.values()]
-    return ([(f"{c.note_id} card {c.ord + 1} back", c.answer, c.css, c.ord) for c in chosen]
-            + [(f"{c.note_id} card {c.ord + 1} front", c.question, c.css, c.ord)
-               for c in fronts])
+    return [(f"{c.note_id} card {c.ord + 1} back", c.answer, c.css, c.ord) for c in chosen] + [
+        (f"{c.note_id} card {c.ord + 1} front", c.question, c.css, c.ord) for c in fronts
+    ]
 
 
 @pytest.mark.slow
@@ -86,11 +95,18 @@ def test_card_sides_on_a_phone(cards: list[CardRender], night: bool) -> None:
 
 def test_the_instrument_sees_each_failure() -> None:
     """The checks above can fail: a wide, faint, remote-loading card trips every one."""
-    bad = ('<div style="width:900px;color:#999">faint and wide</div>'
-           '<img src="http://example.invalid/pixel.png">')
-    results: list[dict[str, Any]] = measure([("bad", bad, "", 0), ("blank", "", "", 0),
-                                             ("error", "there is no field called 'X'", "", 0)],
-                                            night=False)
+    bad = (
+        '<div style="width:900px;color:#999">faint and wide</div>'
+        '<img src="http://example.invalid/pixel.png">'
+    )
+    results: list[dict[str, Any]] = measure(
+        [
+            ("bad", bad, "", 0),
+            ("blank", "", "", 0),
+            ("error", "there is no field called 'X'", "", 0),
+        ],
+        night=False,
+    )
     by_id = {r["id"]: r for r in results}
     assert by_id["bad"]["overflow"] > 0
     assert by_id["bad"]["contrast"] < WCAG_AA

@@ -15,25 +15,40 @@ from conftest import ROOT
 BUILD = [sys.executable, str(ROOT / "build.py")]
 
 
-def run(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT,
-        clear_epoch: bool = False) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT, clear_epoch: bool = False
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "SOURCE_DATE_EPOCH": "1760000000", **(env or {})}
     if clear_epoch:
         full_env.pop("SOURCE_DATE_EPOCH")
-    return subprocess.run([*BUILD, *args], capture_output=True, text=True, env=full_env,
-                          cwd=cwd, timeout=300)
+    return subprocess.run(
+        [*BUILD, *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=300
+    )
 
 
 def tree_snapshot(path: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()
+    }
 
 
 def test_help_lists_every_option() -> None:
     out = run("--help")
     assert out.returncode == 0
-    for option in ("--check", "--strict", "--only", "--source", "--out", "--quiet", "--force",
-                   "--json", "--track", "--list-tracks", "--stories", "--preview"):
+    for option in (
+        "--check",
+        "--strict",
+        "--only",
+        "--source",
+        "--out",
+        "--quiet",
+        "--force",
+        "--json",
+        "--track",
+        "--list-tracks",
+        "--stories",
+        "--preview",
+    ):
         assert option in out.stdout
 
 
@@ -80,7 +95,9 @@ def test_json_report(tmp_path: Path) -> None:
     assert [s["stage"] for s in report["stages"]] == ["load+validate", "md"]
     assert {"path": "REFERENCE.md", "state": "wrote"} in report["outputs"]
     assert {o["path"] for o in report["outputs"]} == {
-        "REFERENCE.md", *(f"reference/{p.name}" for p in (ROOT / "reference").glob("*.md"))}
+        "REFERENCE.md",
+        *(f"reference/{p.name}" for p in (ROOT / "reference").glob("*.md")),
+    }
     bad = tmp_path / "src"
     shutil.copytree(ROOT / "source", bad)
     shutil.copy(ROOT / "tests/fixtures/invalid/bad-enum.yaml", bad / "topics/x.yaml")
@@ -122,8 +139,9 @@ def test_bad_source_date_epoch_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in out.stderr
 
 
-def test_uncommitted_edits_build_later_and_reach_the_collection(tmp_path: Path,
-                                                                 collection: Any) -> None:
+def test_uncommitted_edits_build_later_and_reach_the_collection(
+    tmp_path: Path, collection: Any
+) -> None:
     """A clean checkout builds at its commit's time, byte for byte; edited, uncommitted source
     builds later (and says so), so Anki's default import applies the edit."""
     from ankitools import import_apkg, notes_by_id
@@ -131,16 +149,29 @@ def test_uncommitted_edits_build_later_and_reach_the_collection(tmp_path: Path,
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "source", repo / "source")
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    git = {**env, "GIT_AUTHOR_DATE": "2025-10-09T00:00:00Z",
-           "GIT_COMMITTER_DATE": "2025-10-09T00:00:00Z", "GIT_AUTHOR_NAME": "t",
-           "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    git = {
+        **env,
+        "GIT_AUTHOR_DATE": "2025-10-09T00:00:00Z",
+        "GIT_COMMITTER_DATE": "2025-10-09T00:00:00Z",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    }
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "content"]):
         subprocess.run(["git", *args], cwd=repo, check=True, env=git, timeout=60)
 
     def deck(out: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
-        done = run("--source", str(repo / "source"), "--out", str(out), "--only", "anki",
-                   env=env, clear_epoch=True)
+        done = run(
+            "--source",
+            str(repo / "source"),
+            "--out",
+            str(out),
+            "--only",
+            "anki",
+            env=env,
+            clear_epoch=True,
+        )
         assert done.returncode == 0, done.stderr
         return done, out / "decks/devops-interview-prep.apkg"
 
@@ -159,18 +190,21 @@ def test_uncommitted_edits_build_later_and_reach_the_collection(tmp_path: Path,
 
 
 def test_check_does_not_import_heavy_libraries() -> None:
-    code = ("import sys, runpy; sys.argv=['build.py','--check','-q']\n"
-            "try:\n runpy.run_path('build.py', run_name='__main__')\n"
-            "except SystemExit: pass\n"
-            "print(sorted(m for m in ('genanki','weasyprint','anki') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         timeout=120)
+    code = (
+        "import sys, runpy; sys.argv=['build.py','--check','-q']\n"
+        "try:\n runpy.run_path('build.py', run_name='__main__')\n"
+        "except SystemExit: pass\n"
+        "print(sorted(m for m in ('genanki','weasyprint','anki') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_each_input_rebuilds_exactly_the_outputs_that_read_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Change one input at a time; the outputs that depend on it rebuild, the others skip."""
     from prepdeck import cli, incremental
 
@@ -187,12 +221,32 @@ def test_each_input_rebuilds_exactly_the_outputs_that_read_it(
 
     def rebuilt(*extra: str) -> set[str]:
         capsys.readouterr()
-        assert cli.main(["--source", str(project / "source"), "--out", str(out), "--only",
-                         "anki", "--only", "md", "--stories", str(bank), *extra]) == 0
+        assert (
+            cli.main(
+                [
+                    "--source",
+                    str(project / "source"),
+                    "--out",
+                    str(out),
+                    "--only",
+                    "anki",
+                    "--only",
+                    "md",
+                    "--stories",
+                    str(bank),
+                    *extra,
+                ]
+            )
+            == 0
+        )
         lines = capsys.readouterr().out.splitlines()
-        return {line.split(":")[0] for line in lines
-                if ": " in line and "skipped" not in line and not line.startswith(
-                    ("wrote", "unchanged", "load"))}
+        return {
+            line.split(":")[0]
+            for line in lines
+            if ": " in line
+            and "skipped" not in line
+            and not line.startswith(("wrote", "unchanged", "load"))
+        }
 
     assert rebuilt() == {"anki", "md", "private"}
     assert rebuilt() == set()
@@ -201,11 +255,15 @@ def test_each_input_rebuilds_exactly_the_outputs_that_read_it(
     topic = project / "source/topics/minimal.yaml"
     topic.write_text(topic.read_text().replace("Build once", "Build it once"))
     assert rebuilt() == {"anki", "md", "private"}
-    (project / "pyproject.toml").write_text(pyproject.replace(
-        "https://github.com/prepdeck/prepdeck", "https://github.com/example/fork", 1))
+    (project / "pyproject.toml").write_text(
+        pyproject.replace(
+            "https://github.com/prepdeck/prepdeck", "https://github.com/example/fork", 1
+        )
+    )
     assert rebuilt() == {"anki", "md", "private"}  # card links and footers name the repository
-    (project / "pyproject.toml").write_text(pyproject.replace('license = "MIT"',
-                                                              'license = "Apache-2.0"'))
+    (project / "pyproject.toml").write_text(
+        pyproject.replace('license = "MIT"', 'license = "Apache-2.0"')
+    )
     assert rebuilt() == {"anki", "md", "private"}
     monkeypatch.setattr(incremental, "library_versions", lambda: {"genanki": "99"})
     assert rebuilt() == {"anki", "md", "private"}

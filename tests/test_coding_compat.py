@@ -45,9 +45,20 @@ def help_runs(scripts: dict[str, Path]) -> dict[str, list[tuple[Versions, int, s
     if not others:
         pytest.skip("no other CPython 3.8+ found on PATH or under pyenv: checked statically only")
     # Running a script compiles the whole file; --help then imports every module it uses.
-    procs = [(qid, v, subprocess.Popen([exe, *STRICT, str(path), "--help"], text=True,
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE))
-             for qid, path in scripts.items() for exe, v in others]
+    procs = [
+        (
+            qid,
+            v,
+            subprocess.Popen(
+                [exe, *STRICT, str(path), "--help"],
+                text=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            ),
+        )
+        for qid, path in scripts.items()
+        for exe, v in others
+    ]
     runs: dict[str, list[tuple[Versions, int, str, str]]] = {qid: [] for qid in scripts}
     try:
         for qid, v, proc in procs:
@@ -68,7 +79,8 @@ def test_vermin_minimum_is_at_most_3_8(qid: str, minimums: dict[str, Versions]) 
 
 @pytest.mark.parametrize("qid", coding_ids())
 def test_runs_help_on_every_other_interpreter(
-        qid: str, help_runs: dict[str, list[tuple[Versions, int, str, str]]]) -> None:
+    qid: str, help_runs: dict[str, list[tuple[Versions, int, str, str]]]
+) -> None:
     assert help_runs[qid], qid
     for (major, minor), returncode, out, err in help_runs[qid]:
         assert returncode == 0 and "usage" in out, f"{qid} on {major}.{minor}: {err}"

@@ -32,20 +32,38 @@ def ago(**delta: float) -> str:
     return (NOW - timedelta(**delta)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def pod(name: str, ns: str = "shop", phase: str = "Running", ready: bool = True,
-        created: str | None = None, **status: Any) -> dict[str, Any]:
+def pod(
+    name: str,
+    ns: str = "shop",
+    phase: str = "Running",
+    ready: bool = True,
+    created: str | None = None,
+    **status: Any,
+) -> dict[str, Any]:
     meta = {"name": name, "namespace": ns, "creationTimestamp": created or ago(days=3)}
-    return {"metadata": meta,
-            "spec": {"nodeName": "node-1"},
-            "status": {"phase": phase,
-                       "conditions": [{"type": "Ready", "status": "True" if ready else "False"}],
-                       **status}}
+    return {
+        "metadata": meta,
+        "spec": {"nodeName": "node-1"},
+        "status": {
+            "phase": phase,
+            "conditions": [{"type": "Ready", "status": "True" if ready else "False"}],
+            **status,
+        },
+    }
 
 
-def container(name: str, restarts: int = 0, waiting: str | None = None,
-              finished: str | None = None, reason: str = "Error") -> dict[str, Any]:
-    c: dict[str, Any] = {"name": name, "restartCount": restarts,
-                         "state": {"waiting": {"reason": waiting}} if waiting else {"running": {}}}
+def container(
+    name: str,
+    restarts: int = 0,
+    waiting: str | None = None,
+    finished: str | None = None,
+    reason: str = "Error",
+) -> dict[str, Any]:
+    c: dict[str, Any] = {
+        "name": name,
+        "restartCount": restarts,
+        "state": {"waiting": {"reason": waiting}} if waiting else {"running": {}},
+    }
     if finished:
         c["lastState"] = {"terminated": {"reason": reason, "finishedAt": finished}}
     return c
@@ -53,24 +71,44 @@ def container(name: str, restarts: int = 0, waiting: str | None = None,
 
 PAGE_1 = [
     pod("web-ok", containerStatuses=[container("web")]),
-    pod("web-crashloop", ready=False, containerStatuses=[
-        container("web", restarts=7, waiting="CrashLoopBackOff", finished=ago(minutes=2))]),
-    pod("api-oom", containerStatuses=[
-        container("api", restarts=4, finished=ago(minutes=10), reason="OOMKilled")]),
+    pod(
+        "web-crashloop",
+        ready=False,
+        containerStatuses=[
+            container("web", restarts=7, waiting="CrashLoopBackOff", finished=ago(minutes=2))
+        ],
+    ),
+    pod(
+        "api-oom",
+        containerStatuses=[
+            container("api", restarts=4, finished=ago(minutes=10), reason="OOMKilled")
+        ],
+    ),
 ]
 PAGE_2 = [
-    pod("api-old-restarts", containerStatuses=[
-        container("api", restarts=9, finished=ago(days=20))]),  # history, not news
+    pod(
+        "api-old-restarts", containerStatuses=[container("api", restarts=9, finished=ago(days=20))]
+    ),  # history, not news
     pod("api-starting", ready=False, created=ago(seconds=20)),  # inside the grace period
     pod("worker-unready", ready=False, containerStatuses=[container("worker")]),
     pod("batch-evicted", ns="jobs", phase="Failed", ready=False, reason="Evicted"),
     pod("db-pending", ns="data", phase="Pending", ready=False),
-    pod("img-bad", ready=False, created=ago(seconds=5), initContainerStatuses=[
-        container("init", waiting="ImagePullBackOff")]),
+    pod(
+        "img-bad",
+        ready=False,
+        created=ago(seconds=5),
+        initContainerStatuses=[container("init", waiting="ImagePullBackOff")],
+    ),
 ]
 SUCCEEDED = pod("job-done", ns="jobs", phase="Succeeded", ready=False)
-FLAGGED = {"shop/web-crashloop", "shop/api-oom", "shop/worker-unready", "jobs/batch-evicted",
-           "data/db-pending", "shop/img-bad"}
+FLAGGED = {
+    "shop/web-crashloop",
+    "shop/api-oom",
+    "shop/worker-unready",
+    "jobs/batch-evicted",
+    "data/db-pending",
+    "shop/img-bad",
+}
 
 
 class FakeAPI(QuietHandler):
@@ -80,11 +118,12 @@ class FakeAPI(QuietHandler):
     def do_GET(self) -> None:
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        type(self).requests.append({"path": url.path, "query": query,
-                                    "auth": self.headers.get("Authorization")})
+        type(self).requests.append(
+            {"path": url.path, "query": query, "auth": self.headers.get("Authorization")}
+        )
         if url.path.startswith("/moved/"):  # a redirect, to this same server
             self.send_response(302)
-            self.send_header("Location", url.path[len("/moved"):] + "?" + url.query)
+            self.send_header("Location", url.path[len("/moved") :] + "?" + url.query)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return None
@@ -100,8 +139,15 @@ class FakeAPI(QuietHandler):
         if url.path.startswith("/api/v1/namespaces/"):
             items = [p for p in items if p["metadata"]["namespace"] == "shop"]
         more = {"continue": "page-2"} if "continue" not in query else {}
-        self.reply(200, {"kind": "PodList", "apiVersion": "v1",
-                         "metadata": {"resourceVersion": "4711", **more}, "items": items})
+        self.reply(
+            200,
+            {
+                "kind": "PodList",
+                "apiVersion": "v1",
+                "metadata": {"resourceVersion": "4711", **more},
+                "items": items,
+            },
+        )
 
     def reply(self, code: int, body: dict[str, Any]) -> None:
         data = json.dumps(body).encode()
@@ -132,8 +178,9 @@ def token_file(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("exe", interpreter_params())
-def test_flags_exactly_the_unhealthy_pods(exe: str, script: Path, api: str,
-                                          token_file: Path) -> None:
+def test_flags_exactly_the_unhealthy_pods(
+    exe: str, script: Path, api: str, token_file: Path
+) -> None:
     done = run(exe, script, "--server", api, "--token-file", str(token_file), "--json")
     assert done.returncode == 1, done.stderr
     found = {f"{p['namespace']}/{p['pod']}": p["problems"] for p in json.loads(done.stdout)}
@@ -152,12 +199,25 @@ def test_flags_exactly_the_unhealthy_pods(exe: str, script: Path, api: str,
 
 def test_namespace_and_text_output(script: Path, api: str, token_file: Path) -> None:
     exe = interpreter_params()[0].values[0]
-    done = run(exe, script, "--server", api + "/", "--token-file", str(token_file),
-               "-n", "shop", "--min-restarts", "10")
+    done = run(
+        exe,
+        script,
+        "--server",
+        api + "/",
+        "--token-file",
+        str(token_file),
+        "-n",
+        "shop",
+        "--min-restarts",
+        "10",
+    )
     assert done.returncode == 1, done.stderr
     lines = done.stdout.splitlines()
     assert {line.split("\t")[0] for line in lines} == {
-        "shop/web-crashloop", "shop/worker-unready", "shop/img-bad"}, "api-oom is under 10"
+        "shop/web-crashloop",
+        "shop/worker-unready",
+        "shop/img-bad",
+    }, "api-oom is under 10"
     assert all(line.count("\t") == 2 for line in lines)
     assert FakeAPI.requests[0]["path"] == "/api/v1/namespaces/shop/pods"
 
@@ -166,8 +226,14 @@ def test_healthy_cluster_exits_0(script: Path, api: str, token_file: Path) -> No
     saved = PAGE_1[:], PAGE_2[:]
     PAGE_1[:], PAGE_2[:] = [PAGE_1[0]], [PAGE_2[0]]
     try:
-        done = run(interpreter_params()[0].values[0], script, "--server", api,
-                   "--token-file", str(token_file))
+        done = run(
+            interpreter_params()[0].values[0],
+            script,
+            "--server",
+            api,
+            "--token-file",
+            str(token_file),
+        )
     finally:
         PAGE_1[:], PAGE_2[:] = saved
     assert done.returncode == 0 and done.stdout == "", done.stderr
@@ -176,8 +242,9 @@ def test_healthy_cluster_exits_0(script: Path, api: str, token_file: Path) -> No
 def test_bad_token_exits_2(script: Path, api: str, tmp_path: Path) -> None:
     wrong = tmp_path / "wrong"
     wrong.write_text("not-the-token")
-    done = run(interpreter_params()[0].values[0], script, "--server", api,
-               "--token-file", str(wrong))
+    done = run(
+        interpreter_params()[0].values[0], script, "--server", api, "--token-file", str(wrong)
+    )
     assert done.returncode == 2 and "401" in done.stderr and done.stdout == ""
 
 
@@ -207,8 +274,14 @@ def test_in_cluster_server_url(module: ModuleType) -> None:
 def test_expired_continue_token_exits_2(script: Path, api: str, token_file: Path) -> None:
     FakeAPI.expire = True
     try:
-        done = run(interpreter_params()[0].values[0], script, "--server", api,
-                   "--token-file", str(token_file))
+        done = run(
+            interpreter_params()[0].values[0],
+            script,
+            "--server",
+            api,
+            "--token-file",
+            str(token_file),
+        )
     finally:
         FakeAPI.expire = False
     assert done.returncode == 2 and "410" in done.stderr
@@ -218,8 +291,14 @@ def test_token_is_not_resent_after_a_redirect(script: Path, api: str, token_file
     """urllib copies ordinary headers onto a redirected request, to any host; the bearer token
     must go only to the server it was meant for. Here the redirect target wants it, so the
     run fails, as it should: 401, exit 2."""
-    done = run(interpreter_params()[0].values[0], script, "--server", api + "/moved",
-               "--token-file", str(token_file))
+    done = run(
+        interpreter_params()[0].values[0],
+        script,
+        "--server",
+        api + "/moved",
+        "--token-file",
+        str(token_file),
+    )
     first, second = FakeAPI.requests
     assert first["path"] == "/moved/api/v1/pods" and first["auth"] == f"Bearer {TOKEN}"
     assert second["path"] == "/api/v1/pods" and second["auth"] is None, "token followed the 3xx"
@@ -232,8 +311,14 @@ def test_unreadable_api_exits_2_not_1(case: str, script: Path, token_file: Path)
     not crash with a traceback, whose exit code is also 1."""
     Hostile.sent = 0
     with serve(Hostile) as url:
-        done = run(interpreter_params()[0].values[0], script, "--server", f"{url}/{case}",
-                   "--token-file", str(token_file))
+        done = run(
+            interpreter_params()[0].values[0],
+            script,
+            "--server",
+            f"{url}/{case}",
+            "--token-file",
+            str(token_file),
+        )
     assert done.returncode == 2 and "cannot read the API" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
     if case == "huge-length":  # claims 100 GB: read in pieces up to the cap, then refused

@@ -15,15 +15,16 @@ ROW = re.compile(r"(\S+)\s+n=(\d+)\s+p95=\s*([\d.]+)ms\s+5xx=\s*([\d.]+)%")
 
 
 def line(path: str, status: int, secs: float) -> str:
-    return (f'10.0.0.7 - - [02/Dec/2025:10:00:00 +0000] "GET {path} HTTP/1.1" {status} 512 '
-            f'"-" "curl/8.5.0" {secs:.3f}\n')
+    return (
+        f'10.0.0.7 - - [02/Dec/2025:10:00:00 +0000] "GET {path} HTTP/1.1" {status} 512 '
+        f'"-" "curl/8.5.0" {secs:.3f}\n'
+    )
 
 
 def access_log() -> str:
     out = []
     for i in range(100):  # /users/:id, 90 fast and 10 very slow, two 5xx
-        out.append(line(f"/users/{i}?expand=1", 500 if i < 2 else 200,
-                        2.0 if i >= 90 else 0.010))
+        out.append(line(f"/users/{i}?expand=1", 500 if i < 2 else 200, 2.0 if i >= 90 else 0.010))
     for i in range(40):  # /health: quick, one 404 that is not an error for this report
         out.append(line("/health", 404 if i == 0 else 200, 0.001))
     for _ in range(5):  # too few requests to rank, however slow
@@ -63,8 +64,9 @@ def test_p95_never_exceeds_the_slowest_request(script: Path) -> None:
     """statistics.quantiles' default method extrapolates past the largest of fewer than 19
     samples: 100 ms and 200 ms would give a p95 of 285 ms, a latency nobody saw."""
     exe = interpreter_params()[0].values[0]
-    done = run(exe, script, "--min-requests", "2",
-               stdin=line("/pair", 200, 0.1) + line("/pair", 200, 0.2))
+    done = run(
+        exe, script, "--min-requests", "2", stdin=line("/pair", 200, 0.1) + line("/pair", 200, 0.2)
+    )
     assert done.returncode == 0, done.stderr
     (row,) = [ROW.fullmatch(r.strip()) for r in done.stdout.splitlines()]
     assert row and 100 < float(row.group(3)) <= 200, done.stdout
@@ -75,13 +77,20 @@ def test_corrupt_lines_are_skipped_not_fatal(exe: str, script: Path) -> None:
     """A duration that is not a number is an unparsed line; an invalid UTF-8 byte is replaced.
     Strict decoding is forced, as on a machine whose locale is en_US.UTF-8."""
     good = line("/x", 200, 0.1)
-    log = (good.replace('"curl/8.5.0"', '"bot\xff\xfe"').encode("latin-1")  # invalid UTF-8
-           + line("/x", 200, 0.2).encode()
-           + line("/x", 200, 0.3).replace("0.300", "1.2.3").encode()  # not a duration
-           + line("/x", 200, 0.3).replace("0.300", ".").encode())
+    log = (
+        good.replace('"curl/8.5.0"', '"bot\xff\xfe"').encode("latin-1")  # invalid UTF-8
+        + line("/x", 200, 0.2).encode()
+        + line("/x", 200, 0.3).replace("0.300", "1.2.3").encode()  # not a duration
+        + line("/x", 200, 0.3).replace("0.300", ".").encode()
+    )
     env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
-    done = subprocess.run(command(exe, script, "--min-requests", "2"), input=log,
-                          capture_output=True, timeout=30, env=env)
+    done = subprocess.run(
+        command(exe, script, "--min-requests", "2"),
+        input=log,
+        capture_output=True,
+        timeout=30,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr.decode()
     (row,) = [ROW.fullmatch(r.strip()) for r in done.stdout.decode().splitlines()]
     assert row and row.group(2) == "2", done.stdout

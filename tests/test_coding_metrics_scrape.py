@@ -133,8 +133,9 @@ def test_hostile_endpoint_exits_2_without_a_traceback(case: str, script: Path) -
     a traceback (exit 1), not unbounded memory, not a run that never finishes."""
     Hostile.sent = 0
     with serve(Hostile) as url:
-        done = run(interpreter_params()[0].values[0], script, f"{url}/{case}/metrics",
-                   "--interval", "0")
+        done = run(
+            interpreter_params()[0].values[0], script, f"{url}/{case}/metrics", "--interval", "0"
+        )
     assert done.returncode == 2 and "scrape failed" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
     if case == "endless":

@@ -146,8 +146,12 @@ def test_pipe_paces_lines(exe: str, script: Path) -> None:
     4 lines at once (the burst), then 8 more at 40 per second, at least 0.2 s after the 4th."""
     lines = [f"host-{i}\n" for i in range(12)]
     seen, stamps = [], []
-    with subprocess.Popen(command(exe, script, "--rate", "40", "--burst", "4"),
-                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as proc:
+    with subprocess.Popen(
+        command(exe, script, "--rate", "40", "--burst", "4"),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as proc:
         assert proc.stdin and proc.stdout
         proc.stdin.write("".join(lines))
         proc.stdin.close()

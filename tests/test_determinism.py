@@ -12,10 +12,19 @@ from conftest import ROOT
 
 def build_in(out: Path, tmpdir: Path, seed: str, tz: str) -> bytes:
     tmpdir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1760000000", "PYTHONHASHSEED": seed, "TZ": tz,
-           "TMPDIR": str(tmpdir)}
-    subprocess.run([sys.executable, str(ROOT / "build.py"), "-q", "--out", str(out), "--only",
-                    "anki"], check=True, env=env, timeout=300)
+    env = {
+        **os.environ,
+        "SOURCE_DATE_EPOCH": "1760000000",
+        "PYTHONHASHSEED": seed,
+        "TZ": tz,
+        "TMPDIR": str(tmpdir),
+    }
+    subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "-q", "--out", str(out), "--only", "anki"],
+        check=True,
+        env=env,
+        timeout=300,
+    )
     return (out / "decks/devops-interview-prep.apkg").read_bytes()
 
 

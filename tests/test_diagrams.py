@@ -50,11 +50,14 @@ def tree(tmp_path: Path, graph: str = GRAPH, chart: str = CHART) -> Path:
     src = tmp_path / "src"
     (src / "topics").mkdir(parents=True)
     (src / "deck.yaml").write_text(DECK, encoding="utf-8")
-    text = BASE.replace("    related: [sample-framework]\nframeworks:",
-                        "    related: [sample-framework]\n" + graph + "frameworks:")
-    text = text.replace("    definition: A small first slice of traffic on the new version.\n",
-                        "    definition: A small first slice of traffic on the new version.\n"
-                        + chart)
+    text = BASE.replace(
+        "    related: [sample-framework]\nframeworks:",
+        "    related: [sample-framework]\n" + graph + "frameworks:",
+    )
+    text = text.replace(
+        "    definition: A small first slice of traffic on the new version.\n",
+        "    definition: A small first slice of traffic on the new version.\n" + chart,
+    )
     (src / "topics/t.yaml").write_text(text, encoding="utf-8")
     return src
 
@@ -65,8 +68,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return build(tree(tmp), tmp / "out", T0, only=("anki", "md", "pdf"))
 
 
-def test_cards_carry_both_variants_as_content_addressed_media(built: dict[str, Path],
-                                                               collection: Any) -> None:
+def test_cards_carry_both_variants_as_content_addressed_media(
+    built: dict[str, Path], collection: Any
+) -> None:
     log = import_apkg(collection, built["decks/devops-interview-prep.apkg"])
     assert not log.conflicting
     media = Path(collection.media.dir())
@@ -107,10 +111,14 @@ def test_an_edited_diagram_reaches_users(tmp_path: Path, collection: Any) -> Non
 
 def test_reference_pages_link_committed_image_files(built: dict[str, Path]) -> None:
     page = built["reference/sample.md"].read_text(encoding="utf-8")
-    assert '<picture><source media="(prefers-color-scheme: dark)" ' \
-           'srcset="diagrams/sample-question-dark.svg">' in page
-    assert built["reference/diagrams/sample-question.svg"].read_bytes() == \
-        draw("graph", _dot_of(GRAPH)).light
+    assert (
+        '<picture><source media="(prefers-color-scheme: dark)" '
+        'srcset="diagrams/sample-question-dark.svg">' in page
+    )
+    assert (
+        built["reference/diagrams/sample-question.svg"].read_bytes()
+        == draw("graph", _dot_of(GRAPH)).light
+    )
     glossary = built["reference/glossary.md"].read_text(encoding="utf-8")
     assert "diagrams/sample-term.svg" in glossary
 
@@ -131,30 +139,56 @@ def test_the_sheet_prints_the_diagrams(tmp_path: Path) -> None:
     from prepdeck.render_sheet import render_sheet
 
     src, _ = pipeline.read_source(ROOT, tree(tmp_path))
-    html = {flag: render_sheet(src, paper="a4", version="0.0.0", build_date="2025-10-09",
-                               commit="abc1234", url="https://example.invalid",
-                               license_name="MIT", pictures=flag) for flag in (True, False)}
+    html = {
+        flag: render_sheet(
+            src,
+            paper="a4",
+            version="0.0.0",
+            build_date="2025-10-09",
+            commit="abc1234",
+            url="https://example.invalid",
+            license_name="MIT",
+            pictures=flag,
+        )
+        for flag in (True, False)
+    }
     assert html[True].count('<img class="diagram"') == 1
     assert '<img class="diagram"' not in html[False]
     sizes = {}
     for flag, doc in html.items():
         data, _ = render_pdf_pages(doc, "pdf/x.pdf")
-        page = PdfReader(io.BytesIO(data)).pages[0]
-        sizes[flag] = len(page.get_contents().get_data())
+        contents = PdfReader(io.BytesIO(data)).pages[0].get_contents()
+        assert contents is not None
+        sizes[flag] = len(contents.get_data())
     assert sizes[True] > sizes[False] + 1000  # the graph's vector paths
     del read_settings
 
 
 def test_same_source_same_bytes_in_a_fresh_process(tmp_path: Path) -> None:
-    code = ("import sys, json; sys.path.insert(0, sys.argv[1]); from prepdeck.diagrams import "
-            "draw; d = draw(sys.argv[2], sys.argv[3]); sys.stdout.buffer.write(d.light + d.dark)")
-    spec = json.dumps({"type": "line", "x": [1.0, 2.0, 3.0], "series": [
-        {"label": "a", "values": [1.0, 4.0, 9.0]}], "lines": []}, sort_keys=True)
+    code = (
+        "import sys, json; sys.path.insert(0, sys.argv[1]); from prepdeck.diagrams import "
+        "draw; d = draw(sys.argv[2], sys.argv[3]); sys.stdout.buffer.write(d.light + d.dark)"
+    )
+    spec = json.dumps(
+        {
+            "type": "line",
+            "x": [1.0, 2.0, 3.0],
+            "series": [{"label": "a", "values": [1.0, 4.0, 9.0]}],
+            "lines": [],
+        },
+        sort_keys=True,
+    )
     for kind, source in (("graph", _dot_of(GRAPH)), ("chart", spec)):
-        runs = [subprocess.run([sys.executable, "-c", code, str(ROOT), kind, source],
-                               capture_output=True, check=True, timeout=120,
-                               env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"}).stdout
-                for seed in ("1", "2")]
+        runs = [
+            subprocess.run(
+                [sys.executable, "-c", code, str(ROOT), kind, source],
+                capture_output=True,
+                check=True,
+                timeout=120,
+                env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+            ).stdout
+            for seed in ("1", "2")
+        ]
         assert runs[0] == runs[1] and runs[0]
         assert b"<!--" not in runs[0] and b"Date" not in runs[0]
 
@@ -163,8 +197,9 @@ def test_same_source_same_bytes_in_a_fresh_process(tmp_path: Path) -> None:
 def test_palette_contrast_on_every_background(variant: str) -> None:
     """Lines and text keep >= 3:1 against the card, and text >= 4.5:1 inside nodes."""
     p = PALETTES[variant]
-    backgrounds = {"light": ["#ffffff", "#f6f8fa"], "dark": ["#2c2c2c", "#000000",
-                                                              "#0d1117"]}[variant]
+    backgrounds = {"light": ["#ffffff", "#f6f8fa"], "dark": ["#2c2c2c", "#000000", "#0d1117"]}[
+        variant
+    ]
     for bg in backgrounds:
         for colour in (p.line, p.text, p.accent):
             assert contrast(colour, bg) >= 3, (variant, colour, bg)
@@ -172,9 +207,15 @@ def test_palette_contrast_on_every_background(variant: str) -> None:
 
 
 def test_drawings_use_only_the_palette() -> None:
-    spec = json.dumps({"type": "step", "x": [0.0, 1.0], "series": [
-        {"label": "a", "values": [1.0, 2.0]}], "lines": [{"y": 1.5, "label": "t"}]},
-        sort_keys=True)
+    spec = json.dumps(
+        {
+            "type": "step",
+            "x": [0.0, 1.0],
+            "series": [{"label": "a", "values": [1.0, 2.0]}],
+            "lines": [{"y": 1.5, "label": "t"}],
+        },
+        sort_keys=True,
+    )
     for kind, source in (("graph", _dot_of(GRAPH)), ("chart", spec)):
         drawing = draw(kind, source)
         for variant, svg in (("light", drawing.light), ("dark", drawing.dark)):
@@ -195,10 +236,17 @@ def test_text_stays_legible_at_360_px() -> None:
     """The smallest text of a drawing scaled to a phone's card width is at least 11 px; a
     drawing too wide for that is refused with a message that says how to fix it."""
     small = draw("graph", _dot_of(GRAPH))
-    assert diagrams.GRAPH_FONT_PT * 4 / 3 * min(1, diagrams.CARD_WIDTH_PX /
-                                                 small.width_px) >= diagrams.MIN_TEXT_PX
-    wide = ("digraph { rankdir=LR; " + " -> ".join(f"n{i}" for i in range(8)) + "; "
-            + " ".join(f'n{i} [label="stage {i}"]' for i in range(8)) + " }")
+    assert (
+        diagrams.GRAPH_FONT_PT * 4 / 3 * min(1, diagrams.CARD_WIDTH_PX / small.width_px)
+        >= diagrams.MIN_TEXT_PX
+    )
+    wide = (
+        "digraph { rankdir=LR; "
+        + " -> ".join(f"n{i}" for i in range(8))
+        + "; "
+        + " ".join(f'n{i} [label="stage {i}"]' for i in range(8))
+        + " }"
+    )
     with pytest.raises(diagrams.DiagramError, match="rankdir=TB"):
         draw("graph", wide)
 
@@ -218,23 +266,24 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("attr,word", HOSTILE, ids=[w for _, w in HOSTILE])
-def test_dot_that_could_read_files_or_urls_is_refused(tmp_path: Path, attr: str, word: str,
-                                                      capsys: pytest.CaptureFixture[str]
-                                                      ) -> None:
+def test_dot_that_could_read_files_or_urls_is_refused(
+    tmp_path: Path, attr: str, word: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph = GRAPH.replace('ctrl [label="Controller"]', f"ctrl [{attr}]")
     src = tree(tmp_path, graph=graph)
     status = cli.main(["-q", "--source", str(src), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert status == 1 and "Traceback" not in err
-    line = (src / "topics/t.yaml").read_text().splitlines().index(
-        f"          ctrl [{attr}]") + 1
-    assert re.search(rf"topics/t\.yaml:{line}:\d+: questions\[0\]\.diagram\.dot: .*{word}",
-                     err), err
+    line = (src / "topics/t.yaml").read_text().splitlines().index(f"          ctrl [{attr}]") + 1
+    assert re.search(rf"topics/t\.yaml:{line}:\d+: questions\[0\]\.diagram\.dot: .*{word}", err), (
+        err
+    )
     assert not (tmp_path / "out").exists()
 
 
-def test_graphviz_errors_point_at_the_line(tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_graphviz_errors_point_at_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = tree(tmp_path, graph=GRAPH.replace('git -> ctrl [label="pull"]', "git -> -> ctrl"))
     assert cli.main(["-q", "--source", str(src), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
@@ -248,11 +297,16 @@ def test_chart_series_must_match_x(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_shipped_content_has_enough_diagrams(shipped: model.Source) -> None:
-    items = [*shipped.questions, *shipped.frameworks, *shipped.terms,
-             *(c for q in (*shipped.questions, *shipped.frameworks) for c in q.cards)]
-    with_pictures = [i for i in items if i.diagram is not None]
+    diagrams_found: list[model.Diagram | None] = [
+        *(q.diagram for q in shipped.questions),
+        *(f.diagram for f in shipped.frameworks),
+        *(t.diagram for t in shipped.terms),
+        *(c.diagram for q in shipped.questions for c in q.cards),
+        *(c.diagram for f in shipped.frameworks for c in f.cards),
+    ]
+    with_pictures = [d for d in diagrams_found if d is not None]
     assert len(with_pictures) >= 12
-    kinds = {i.diagram.kind for i in with_pictures if i.diagram}
+    kinds = {d.kind for d in with_pictures}
     assert kinds == {"graph", "chart"}
 
 
@@ -272,8 +326,9 @@ def test_shipped_diagram_cards_read_on_a_phone(shipped_apkg: Path) -> None:
         assert [r["id"] for r in results if r["blocked"]] == []
 
 
-def test_a_bad_chart_value_is_a_problem_not_a_crash(tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_chart_value_is_a_problem_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = tree(tmp_path, chart=CHART.replace("x: [0, 10, 20", 'x: ["0\\nminutes", 10, 20'))
     assert cli.main(["-q", "--source", str(src), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err

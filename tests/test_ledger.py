@@ -30,8 +30,11 @@ def cut_item(path: Path, item_id: str) -> None:
     """Remove one list item (`  - id: ITEM` up to the next item or section) from a topic file."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     start = lines.index(f"  - id: {item_id}\n")
-    end = next(i for i in range(start + 1, len(lines))
-               if lines[i].startswith(("  - id: ", "\n")) or not lines[i].startswith(" "))
+    end = next(
+        i
+        for i in range(start + 1, len(lines))
+        if lines[i].startswith(("  - id: ", "\n")) or not lines[i].startswith(" ")
+    )
     path.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
 
 
@@ -57,7 +60,8 @@ def test_removing_a_released_item_fails(source_copy: Path) -> None:
     assert check(source_copy) == [
         f"ledger.json:{line}:5: term-break-glass: released in v0.1.0 "
         "but gone from the source; put the item back and mark it `retired:` (version, reason) "
-        "instead of deleting it"]
+        "instead of deleting it"
+    ]
 
 
 def test_retiring_instead_passes_and_marks_the_notes(source_copy: Path) -> None:
@@ -69,11 +73,16 @@ def test_retiring_instead_passes_and_marks_the_notes(source_copy: Path) -> None:
     assert check(source_copy) == []
     src, _ = pipeline.read_source(source_copy, source_copy)
     notes = {n.id: n for n in build_notes(src, SETTINGS.reference_url)}
-    for note_id in ("rollback-coordinated-release", "rollback-coordinated-release/steps",
-                    "rollback-coordinated-release/irreversible-migration"):
+    for note_id in (
+        "rollback-coordinated-release",
+        "rollback-coordinated-release/steps",
+        "rollback-coordinated-release/irreversible-migration",
+    ):
         assert RETIRED_TAG in notes[note_id].tags
-        assert "Retired in v0.2.0: Folded into the zero-downtime question." in notes[
-            note_id].fields[-1]
+        assert (
+            "Retired in v0.2.0: Folded into the zero-downtime question."
+            in notes[note_id].fields[-1]
+        )
     assert RETIRED_TAG not in notes["zero-downtime-deploys"].tags
     live = src.current()
     assert "rollback-coordinated-release" not in {q.id for q in live.questions}
@@ -88,32 +97,42 @@ def test_reusing_an_id_for_another_kind_of_note_fails(source_copy: Path) -> None
     entry = text[start:end].replace('"notetype": "term"', '"notetype": "outline"')
     (source_copy / "ledger.json").write_text(text[:start] + entry + text[end:])
     (problem,) = check(source_copy)
-    assert "term-break-glass: released as a outline note, now a term note; never reuse an id" \
+    assert (
+        "term-break-glass: released as a outline note, now a term note; never reuse an id"
         in problem
+    )
 
 
 def test_removing_a_released_key_point_fails(source_copy: Path) -> None:
     path = source_copy / "topics/30-infrastructure.yaml"
     text = path.read_text()
-    point = ("      - point: Prevent repeat changes\n        gloss: Read-only console roles, "
-             "logged break-glass access, and a reconciler where the platform offers one.\n")
+    point = (
+        "      - point: Prevent repeat changes\n        gloss: Read-only console roles, "
+        "logged break-glass access, and a reconciler where the platform offers one.\n"
+    )
     assert point in text
     path.write_text(text.replace(point, "", 1))
     (problem,) = check(source_copy)
-    assert problem.endswith("iac-drift/steps: released with 4 key points, now 3; a removed "
-                            "point blanks a card users have studied: keep it, or retire the item")
+    assert problem.endswith(
+        "iac-drift/steps: released with 4 key points, now 3; a removed "
+        "point blanks a card users have studied: keep it, or retire the item"
+    )
 
 
-def test_note_type_change_needs_a_major_release(source_copy: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_note_type_change_needs_a_major_release(
+    source_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     qa = notetypes.QA
     renamed = dataclasses.replace(qa, fields=(*qa.fields, ("Hint", 1234567890123)))
-    monkeypatch.setattr(notetypes, "ALL", tuple(renamed if n.key == "qa" else n
-                                                for n in notetypes.ALL))
+    monkeypatch.setattr(
+        notetypes, "ALL", tuple(renamed if n.key == "qa" else n for n in notetypes.ALL)
+    )
     (problem,) = check(source_copy)
-    assert ":5: note type 'qa' changed from id 1879199044 fields [Front, Back, Context, " \
-        "Source, Link, Id, Extra] templates [Card] to id 1879199044 fields [Front, Back, " \
+    assert (
+        ":5: note type 'qa' changed from id 1879199044 fields [Front, Back, Context, "
+        "Source, Link, Id, Extra] templates [Card] to id 1879199044 fields [Front, Back, "
         "Context, Source, Link, Id, Extra, Hint] templates [Card] since v0.1.0" in problem
+    )
     assert check(source_copy, dataclasses.replace(SETTINGS, version="1.0.0")) == []
 
 
@@ -126,7 +145,8 @@ def test_guid_collisions_are_refused(source_copy: Path, monkeypatch: pytest.Monk
     empty = ledger.Ledger("0.1.0", {nt.key: ledger.notetype_record(nt) for nt in notetypes.ALL})
     problems = ledger.check(empty, notes, "0.1.0", "{}")
     assert [p.message for p in problems] == [
-        f"{notes[1].id} and {notes[0].id} share the GUID 'same'; rename one of the new ids"]
+        f"{notes[1].id} and {notes[0].id} share the GUID 'same'; rename one of the new ids"
+    ]
 
 
 def test_record_keeps_history_and_adds_new_ids() -> None:

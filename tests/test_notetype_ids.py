@@ -37,16 +37,24 @@ def swap_qa(monkeypatch: pytest.MonkeyPatch, qa: notetypes.NoteType) -> None:
     monkeypatch.setattr(notetypes, "ALL", tuple(qa if n.key == "qa" else n for n in notetypes.ALL))
 
 
-def test_rename_with_pinned_ids_updates_in_place(tmp_path: Path, collection: Any,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rename_with_pinned_ids_updates_in_place(
+    tmp_path: Path, collection: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import_apkg(collection, write(tmp_path, "v1", qa_note("Old answer."), T0))
     qa = notetypes.QA
     renamed = dataclasses.replace(
         qa,
         fields=tuple(("Answer" if name == "Back" else name, fid) for name, fid in qa.fields),
-        templates=tuple(dataclasses.replace(
-            t, name="Question card", front=t.front, back=t.back.replace("{{Back}}", "{{Answer}}"))
-            for t in qa.templates))
+        templates=tuple(
+            dataclasses.replace(
+                t,
+                name="Question card",
+                front=t.front,
+                back=t.back.replace("{{Back}}", "{{Answer}}"),
+            )
+            for t in qa.templates
+        ),
+    )
     swap_qa(monkeypatch, renamed)
     log = import_apkg(collection, write(tmp_path, "v2", qa_note("New answer."), T0 + 60))
     assert counts(log) == (0, 1, 0, 0)
@@ -59,8 +67,9 @@ def test_rename_with_pinned_ids_updates_in_place(tmp_path: Path, collection: Any
     assert collection.get_note(nid)["Answer"] == "New answer."
 
 
-def test_adding_a_field_still_forks_the_note_type(tmp_path: Path, collection: Any,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_adding_a_field_still_forks_the_note_type(
+    tmp_path: Path, collection: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Why field lists are frozen: an added field makes a `Name+` copy and loses the edit."""
     import_apkg(collection, write(tmp_path, "v1", qa_note("Old answer."), T0))
     qa = notetypes.QA

@@ -32,14 +32,19 @@ def pdfs(shipped_files: dict[str, bytes]) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def track_pdfs(shipped_files: dict[str, bytes]) -> dict[str, bytes]:
-    return {name: data for name, data in shipped_files.items() if name.endswith(".pdf")
-            and not name.endswith(("prep-a4.pdf", "prep-letter.pdf"))}
+    return {
+        name: data
+        for name, data in shipped_files.items()
+        if name.endswith(".pdf") and not name.endswith(("prep-a4.pdf", "prep-letter.pdf"))
+    }
 
 
-def test_every_track_has_a_sheet_within_budget(track_pdfs: dict[str, bytes],
-                                               shipped: model.Source) -> None:
-    expected = {f"pdf/devops-interview-prep-{t.id}-{paper}.pdf" for t in shipped.tracks
-                for paper in SIZES}
+def test_every_track_has_a_sheet_within_budget(
+    track_pdfs: dict[str, bytes], shipped: model.Source
+) -> None:
+    expected = {
+        f"pdf/devops-interview-prep-{t.id}-{paper}.pdf" for t in shipped.tracks for paper in SIZES
+    }
     assert set(track_pdfs) == expected
     for name, data in track_pdfs.items():
         reader = PdfReader(io.BytesIO(data))
@@ -64,15 +69,16 @@ def test_page_size_and_budget(pdfs: dict[str, bytes], paper: str) -> None:
 
 
 @pytest.mark.parametrize("paper", ["a4", "letter"])
-def test_every_outline_is_on_the_sheet(pdfs: dict[str, bytes], shipped: model.Source,
-                                       paper: str) -> None:
+def test_every_outline_is_on_the_sheet(
+    pdfs: dict[str, bytes], shipped: model.Source, paper: str
+) -> None:
     reader = PdfReader(io.BytesIO(pdfs[paper]))
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
     missing = []
     shipped = shipped.current()
-    for item in (*shipped.questions, *shipped.frameworks):
-        title = (item.title or item.prompt) if isinstance(item, model.Question) else item.name
-        points = item.framework if isinstance(item, model.Question) else item.steps
+    outlines = [(q.title or q.prompt, q.framework) for q in shipped.questions]
+    outlines += [(f.name, f.steps) for f in shipped.frameworks]
+    for title, points in outlines:
         missing += [s for s in (title, *(p.point for p in points)) if plain(s) not in text]
     missing += [s.spine for s in shipped.stars if plain(s.spine) not in text]
     missing += [t.term for t in shipped.terms if plain(t.term) not in text]
@@ -84,8 +90,13 @@ def test_every_outline_is_on_the_sheet(pdfs: dict[str, bytes], shipped: model.So
     version = read_settings(ROOT).version
     assert shipped.title in first and f"Content version {version}" in first
     assert f"Page {len(reader.pages)} of {len(reader.pages)}" in last
-    for part in (f"v{version}", "built 2025-10-09", "commit abc1234", "MIT",
-                 read_settings(ROOT).repo_url):
+    for part in (
+        f"v{version}",
+        "built 2025-10-09",
+        "commit abc1234",
+        "MIT",
+        read_settings(ROOT).repo_url,
+    ):
         assert part in last
 
 
@@ -94,13 +105,15 @@ def test_fonts_are_the_shipped_ones_and_embedded(pdfs: dict[str, bytes], paper: 
     reader = PdfReader(io.BytesIO(pdfs[paper]))
     seen = set()
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
+        for font in page["/Resources"]["/Font"].values():  # type: ignore[index]
             font = font.get_object()
-            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font \
-                else font
+            descendant = (
+                font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            )
             descriptor = descendant["/FontDescriptor"].get_object()
             assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), (
-                f"{font['/BaseFont']} is not embedded")
+                f"{font['/BaseFont']} is not embedded"
+            )
             seen.add(str(font["/BaseFont"]).split("+", 1)[-1])
     assert seen and all(name.startswith("DejaVu") for name in seen), seen
 
@@ -111,12 +124,25 @@ def text_runs(data: bytes) -> list[list[tuple[str, float, float, float, bool]]]:
     for page in PdfReader(io.BytesIO(data)).pages:
         runs: list[tuple[str, float, float, float, bool]] = []
 
-        def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float,
-                  runs: list[tuple[str, float, float, float, bool]] = runs) -> None:
+        def visit(
+            text: str,
+            cm: list[float],
+            tm: list[float],
+            font: Any,
+            size: float,
+            runs: list[tuple[str, float, float, float, bool]] = runs,
+        ) -> None:
             if text.strip():
                 scale = abs(cm[0]) * abs(tm[0])
-                runs.append((text, cm[0] * tm[4] + cm[4], abs(cm[3]) * tm[5], size * scale,
-                             "Bold" in str(font.get("/BaseFont", "")) if font else False))
+                runs.append(
+                    (
+                        text,
+                        cm[0] * tm[4] + cm[4],
+                        abs(cm[3]) * tm[5],
+                        size * scale,
+                        "Bold" in str(font.get("/BaseFont", "")) if font else False,
+                    )
+                )
 
         page.extract_text(visitor_text=visit)
         pages.append(runs)
@@ -145,7 +171,11 @@ def test_nothing_drawn_outside_the_printable_area(pdfs: dict[str, bytes], paper:
             left, top, right, bottom = box
             assert left >= edge and top >= edge, (paper, index + 1, box)
             assert image.width - right >= edge and image.height - bottom >= edge, (
-                paper, index + 1, box, image.size)
+                paper,
+                index + 1,
+                box,
+                image.size,
+            )
     finally:
         doc.close()
 
@@ -156,11 +186,19 @@ def layout(shipped: model.Source, paper: str) -> Any:
     assets = str(resources.files("prepdeck").joinpath("assets")) + "/"
     # The full sheet as shipped: its diagrams do not fit the 8-page budget, so the build
     # prints it without them (test_full_sheet_leaves_out_the_diagrams_to_fit checks that).
-    sheet = render_sheet(shipped.current(), paper=paper, version="0.0.0",
-                         build_date="2025-10-09", commit="abc1234",
-                         url="https://example.invalid", license_name="MIT", pictures=False)
+    sheet = render_sheet(
+        shipped.current(),
+        paper=paper,
+        version="0.0.0",
+        build_date="2025-10-09",
+        commit="abc1234",
+        url="https://example.invalid",
+        license_name="MIT",
+        pictures=False,
+    )
     return weasyprint.HTML(string=sheet, base_url=assets).render(
-        stylesheets=[weasyprint.CSS(filename=assets + "sheet.css")])
+        stylesheets=[weasyprint.CSS(filename=assets + "sheet.css")]
+    )
 
 
 def split_words_in_tables(doc: Any) -> list[str]:
@@ -172,13 +210,17 @@ def split_words_in_tables(doc: Any) -> list[str]:
         for box in page._page_box.descendants():
             if not isinstance(box, boxes.TableCellBox):
                 continue
-            words = set((box.element.text_content() if hasattr(box.element, "text_content")
-                         else "".join(box.element.itertext())).split())
+            words = set(
+                (
+                    box.element.text_content()
+                    if hasattr(box.element, "text_content")
+                    else "".join(box.element.itertext())
+                ).split()
+            )
             for line in box.descendants():
                 if not isinstance(line, boxes.LineBox):
                     continue
-                text = "".join(t.text for t in line.descendants()
-                               if isinstance(t, boxes.TextBox))
+                text = "".join(t.text for t in line.descendants() if isinstance(t, boxes.TextBox))
                 broken += [w for w in text.split() if w not in words]
     return broken
 
@@ -191,8 +233,10 @@ def test_no_word_is_split_in_a_table_cell(shipped: model.Source, paper: str) -> 
 def test_split_word_detector_sees_a_split_word() -> None:
     import weasyprint
 
-    narrow = ('<table style="width: 8mm"><tr><td style="overflow-wrap: anywhere">'
-              'Availability</td></tr></table>')
+    narrow = (
+        '<table style="width: 8mm"><tr><td style="overflow-wrap: anywhere">'
+        "Availability</td></tr></table>"
+    )
     assert split_words_in_tables(weasyprint.HTML(string=narrow).render()) != []
 
 
@@ -215,7 +259,7 @@ def orphaned_titles(doc: Any) -> list[str]:
         if element.get("class") not in ("topic-head", "q"):
             continue
         inside = set(map(id, element.iter()))
-        following = next((p for p in placed[i + 1:] if id(p[0]) not in inside), None)
+        following = next((p for p in placed[i + 1 :] if id(p[0]) not in inside), None)
         if following is None or (following[1], following[2]) != (page, column):
             orphans.append("".join(element.itertext()))
     return orphans
@@ -232,11 +276,13 @@ def test_no_orphaned_titles(shipped: model.Source, paper: str) -> None:
 def test_orphan_detector_sees_a_forced_orphan() -> None:
     import weasyprint
 
-    forced = ("<style>@page{size:A4 landscape;margin:10mm}"
-              "main{column-count:4;column-gap:4mm;column-fill:auto}</style><main>"
-              '<div class="item"><p class="q">Kept title</p><ol><li>x</li></ol></div>'
-              '<div class="item"><p class="q">Orphan title</p>'
-              '<ol style="break-before: column"><li>y</li></ol></div></main>')
+    forced = (
+        "<style>@page{size:A4 landscape;margin:10mm}"
+        "main{column-count:4;column-gap:4mm;column-fill:auto}</style><main>"
+        '<div class="item"><p class="q">Kept title</p><ol><li>x</li></ol></div>'
+        '<div class="item"><p class="q">Orphan title</p>'
+        '<ol style="break-before: column"><li>y</li></ol></div></main>'
+    )
     assert orphaned_titles(weasyprint.HTML(string=forced).render()) == ["Orphan title"]
 
 
@@ -258,23 +304,47 @@ def test_parallel_sheets_are_byte_identical(tmp_path: Path) -> None:
     for jobs, seed in (("1", "1"), ("2", "2")):
         out = tmp_path / f"out{jobs}"
         env = {**os.environ, "SOURCE_DATE_EPOCH": str(T0), "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, str(ROOT / "build.py"), "-q", "--only", "pdf",
-                        "--track", "release", "--jobs", jobs, "--source",
-                        str(ROOT / "tests/fixtures/trees/small"), "--out", str(out)],
-                       check=True, env=env, timeout=600)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "build.py"),
+                "-q",
+                "--only",
+                "pdf",
+                "--track",
+                "release",
+                "--jobs",
+                jobs,
+                "--source",
+                str(ROOT / "tests/fixtures/trees/small"),
+                "--out",
+                str(out),
+            ],
+            check=True,
+            env=env,
+            timeout=600,
+        )
         outs.append({p.name: p.read_bytes() for p in (out / "pdf").glob("*.pdf")})
     assert len(outs[0]) == 2 and outs[0] == outs[1]
 
 
-def test_full_sheet_leaves_out_the_diagrams_to_fit(pdfs: dict[str, bytes],
-                                                   shipped: model.Source) -> None:
+def test_full_sheet_leaves_out_the_diagrams_to_fit(
+    pdfs: dict[str, bytes], shipped: model.Source
+) -> None:
     """With its diagrams the full sheet would be over budget: the build prints it without
     them (a track's sheet keeps them where they fit)."""
     from prepdeck.render_pdf import render_pdf_pages
 
-    html = render_sheet(shipped.current(), paper="a4", version="0.0.0",
-                        build_date="2025-10-09", commit="abc1234",
-                        url="https://example.invalid", license_name="MIT", pictures=True)
+    html = render_sheet(
+        shipped.current(),
+        paper="a4",
+        version="0.0.0",
+        build_date="2025-10-09",
+        commit="abc1234",
+        url="https://example.invalid",
+        license_name="MIT",
+        pictures=True,
+    )
     assert '<img class="diagram"' in html
     assert render_pdf_pages(html, "pdf/x.pdf")[1] > PAGE_BUDGET
     assert len(PdfReader(io.BytesIO(pdfs["a4"])).pages) <= PAGE_BUDGET

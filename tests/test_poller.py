@@ -103,8 +103,10 @@ class Scenarios(QuietHandler):
         elif case == "nocontent":
             self.send(204)
         elif case == "chunked":
-            self.raw(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                     b"4\r\nfine\r\n3;ext=1\r\n!!!\r\n0\r\n\r\n")
+            self.raw(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"4\r\nfine\r\n3;ext=1\r\n!!!\r\n0\r\n\r\n"
+            )
         elif case == "until-close":  # no length: the body ends when the server closes
             self.raw(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nall good")
         elif case == "trickle":  # the status line and headers, one byte every 0.5 s
@@ -124,8 +126,10 @@ class Scenarios(QuietHandler):
             self.send(*((429, b"slow down") if n == 1 else (200, ok)), Retry_After="1000000000")
         elif case == "limited-date":  # 2 s ahead, whole seconds: 1 to 2 s, so the cap wins
             when = datetime.now(timezone.utc) + timedelta(seconds=2)
-            self.send(*((429, b"") if n == 1 else (200, ok)),
-                      Retry_After=format_datetime(when, usegmt=True))
+            self.send(
+                *((429, b"") if n == 1 else (200, ok)),
+                Retry_After=format_datetime(when, usegmt=True),
+            )
         elif case in ODD_RETRY_AFTER:  # unusable values: jittered backoff, and no crash
             self.send(*((503, b"") if n == 1 else (200, ok)), Retry_After=ODD_RETRY_AFTER[case])
         elif case == "down":
@@ -135,8 +139,10 @@ class Scenarios(QuietHandler):
         elif case == "loop":  # a redirect to itself: reported, never followed
             self.send(301, b"", Location=self.path)
         elif case == "early-hints":  # an interim 1xx reply comes before the real one
-            self.raw(b"HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload\r\n\r\n"
-                     b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            self.raw(
+                b"HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload\r\n\r\n"
+                b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+            )
         elif case == "nocontent-length":  # a 204 never has a body, whatever it claims
             self.raw(b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n")
             self.stop.wait(30)
@@ -147,8 +153,9 @@ class Scenarios(QuietHandler):
         elif case == "huge-header":  # one header line of 100 KiB
             self.raw(b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n")
         elif case == "many-headers":  # 1000 header lines: a server whose headers never end
-            self.raw(b"HTTP/1.1 200 OK\r\n" + b"X-Pad: 1\r\n" * 1000
-                     + b"Content-Length: 2\r\n\r\nok")
+            self.raw(
+                b"HTTP/1.1 200 OK\r\n" + b"X-Pad: 1\r\n" * 1000 + b"Content-Length: 2\r\n\r\nok"
+            )
         elif case == "cut-chunk":  # the connection drops inside a chunk: may clear up, retried
             self.raw(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n9\r\nhal")
         else:  # "missing" and anything unknown
@@ -180,28 +187,49 @@ def poller(script: Path) -> ModuleType:
 
 # Retry-After values that must fall back to the jittered backoff. "²" passes str.isdigit() but
 # not float(), and the year overflows datetime: each used to crash the whole run.
-ODD_RETRY_AFTER = {"retry-after-negative": "-5", "retry-after-superscript": "\u00b2",
-                   "retry-after-overflow": "Wed, 21 Oct 99999999999999999999 07:28:00 GMT"}
+ODD_RETRY_AFTER = {
+    "retry-after-negative": "-5",
+    "retry-after-superscript": "\u00b2",
+    "retry-after-overflow": "Wed, 21 Oct 99999999999999999999 07:28:00 GMT",
+}
 
 FLAGS = ["--timeout", str(DEADLINE), "--backoff", str(BACKOFF), "--max-retry-after", str(CAP)]
 #         case          status  requests
-EXPECT = {"ok":           ("ok", 1), "nocontent": ("ok", 1), "chunked": ("ok", 1),
-          "until-close":  ("ok", 1), "flaky": ("ok", 2), "busy": ("ok", 2),
-          "limited":      ("ok", 2), "limited-long": ("ok", 2), "limited-date": ("ok", 2),
-          "early-hints":  ("ok", 1), "nocontent-length": ("ok", 1),
-          **{case:        ("ok", 2) for case in ODD_RETRY_AFTER},
-          "missing":      ("fail", 1), "redirect": ("fail", 1), "loop": ("fail", 1),
-          "down":         ("fail", 2), "cut-chunk": ("fail", 2),
-          "bad-code":     ("fail", 1), "not-http": ("fail", 1), "huge-header": ("fail", 1),
-          "many-headers": ("fail", 1),
-          "trickle":      ("fail", 2), "slow-body": ("fail", 2), "stall": ("fail", 2)}
+EXPECT = {
+    "ok": ("ok", 1),
+    "nocontent": ("ok", 1),
+    "chunked": ("ok", 1),
+    "until-close": ("ok", 1),
+    "flaky": ("ok", 2),
+    "busy": ("ok", 2),
+    "limited": ("ok", 2),
+    "limited-long": ("ok", 2),
+    "limited-date": ("ok", 2),
+    "early-hints": ("ok", 1),
+    "nocontent-length": ("ok", 1),
+    **{case: ("ok", 2) for case in ODD_RETRY_AFTER},
+    "missing": ("fail", 1),
+    "redirect": ("fail", 1),
+    "loop": ("fail", 1),
+    "down": ("fail", 2),
+    "cut-chunk": ("fail", 2),
+    "bad-code": ("fail", 1),
+    "not-http": ("fail", 1),
+    "huge-header": ("fail", 1),
+    "many-headers": ("fail", 1),
+    "trickle": ("fail", 2),
+    "slow-body": ("fail", 2),
+    "stall": ("fail", 2),
+}
 
 
-MALFORMED = {"bad-scheme": "htp://127.0.0.1:{port}/{tag}/malformed",
-             "bad-port": "http://127.0.0.1:{port}:99/{tag}/malformed",
-             "no-host": "http:///{tag}/malformed",
-             "space": "http://127.0.0.1:{port}/{tag}/malformed x",
-             "newline": "http://127.0.0.1:{port}/{tag}/malformed\r\nX-Injected: 1"}
+MALFORMED = {
+    "bad-scheme": "htp://127.0.0.1:{port}/{tag}/malformed",
+    "bad-port": "http://127.0.0.1:{port}:99/{tag}/malformed",
+    "no-host": "http:///{tag}/malformed",
+    "space": "http://127.0.0.1:{port}/{tag}/malformed x",
+    "newline": "http://127.0.0.1:{port}/{tag}/malformed\r\nX-Injected: 1",
+}
 
 
 def test_every_scenario_in_one_concurrent_run(server: str, script: Path) -> None:
@@ -213,23 +241,44 @@ def test_every_scenario_in_one_concurrent_run(server: str, script: Path) -> None
         # The slow cases alone first: this run cannot end before two full deadlines, however
         # late a busy server sees each attempt begin, so it gives the lower bound.
         started = time.monotonic()
-        runs["deadline"] = (sys.executable, subprocess.Popen(
-            command(sys.executable, script, *FLAGS,
-                    *(f"{case}={server}/deadline/{case}" for case in SLOW)),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        runs["deadline"] = (
+            sys.executable,
+            subprocess.Popen(
+                command(
+                    sys.executable,
+                    script,
+                    *FLAGS,
+                    *(f"{case}={server}/deadline/{case}" for case in SLOW),
+                ),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+        )
         for exe, (major, minor) in all_interpreters():
             tag = f"py{major}{minor}"
             targets = [f"{case}={server}/{tag}/{case}" for case in EXPECT]
-            targets += [f"refused={refused}", *(f"{name}={url.format(tag=tag, port=port)}"
-                                                for name, url in MALFORMED.items())]
-            runs[tag] = (exe, subprocess.Popen(command(exe, script, *FLAGS, *targets),
-                                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                               text=True))
+            targets += [
+                f"refused={refused}",
+                *(f"{name}={url.format(tag=tag, port=port)}" for name, url in MALFORMED.items()),
+            ]
+            runs[tag] = (
+                exe,
+                subprocess.Popen(
+                    command(exe, script, *FLAGS, *targets),
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                ),
+            )
         alone = runs["deadline"][1]
         out, err = alone.communicate(timeout=60)
         elapsed = time.monotonic() - started
-        outputs = {tag: (exe, *proc.communicate(timeout=60), proc.returncode)
-                   for tag, (exe, proc) in runs.items() if tag != "deadline"}
+        outputs = {
+            tag: (exe, *proc.communicate(timeout=60), proc.returncode)
+            for tag, (exe, proc) in runs.items()
+            if tag != "deadline"
+        }
     finally:
         for _, proc in runs.values():
             if proc.poll() is None:
@@ -339,8 +388,11 @@ class BigBodies(QuietHandler):
     def do_GET(self) -> None:
         self.close_connection = True
         case = self.path.rsplit("/", 1)[-1]
-        head = {"length": f"Content-Length: {BIG}\r\n", "chunked": "Transfer-Encoding: chunked\r\n",
-                "until-close": ""}[case]
+        head = {
+            "length": f"Content-Length: {BIG}\r\n",
+            "chunked": "Transfer-Encoding: chunked\r\n",
+            "until-close": "",
+        }[case]
         piece = memoryview(b"x" * (1 << 20))
         try:
             self.wfile.write(f"HTTP/1.1 200 OK\r\n{head}\r\n".encode())
@@ -373,9 +425,20 @@ def test_big_bodies_are_drained_not_buffered(script: Path) -> None:
     dropped piece by piece, so an endless one costs time (the deadline) but never memory."""
     with serve(BigBodies) as url:
         done = subprocess.run(
-            [sys_exe(), *STRICT, "-c", PEAK_RSS, str(script), "--timeout", "30",
-             *(f"{case}={url}/{case}" for case in ("length", "chunked", "until-close"))],
-            capture_output=True, text=True, timeout=60)
+            [
+                sys_exe(),
+                *STRICT,
+                "-c",
+                PEAK_RSS,
+                str(script),
+                "--timeout",
+                "30",
+                *(f"{case}={url}/{case}" for case in ("length", "chunked", "until-close")),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert done.returncode == 0, done.stderr
     assert [r["status"] for r in json.loads(done.stdout)] == ["ok"] * 3, done.stdout
     peak_mib = int(done.stderr.split()[-1]) / 1024
@@ -391,11 +454,31 @@ def test_untrusted_certificate_fails_at_once(script: Path, tmp_path: Path) -> No
     if not shutil.which("openssl"):
         pytest.skip("openssl is needed to make a self-signed certificate")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
-                    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True, timeout=30)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     accepted = []

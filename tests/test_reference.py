@@ -33,13 +33,16 @@ def pages(src: model.Source) -> dict[str, str]:
 def test_committed_reference_is_current(shipped: model.Source) -> None:
     """REFERENCE.md and every page under reference/ match the source, with no stale page."""
     expected = pages(shipped)
-    committed = {p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8")
-                 for p in [ROOT / "REFERENCE.md", *sorted((ROOT / "reference").glob("*.md"))]}
+    committed = {
+        p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8")
+        for p in [ROOT / "REFERENCE.md", *sorted((ROOT / "reference").glob("*.md"))]
+    }
     stale = sorted(set(committed) - set(expected))
     assert not stale, f"remove stale pages: {stale}"
     for name, text in expected.items():
         assert committed.get(name) == text, (
-            f"{name} is out of date with source/; regenerate with: python build.py --only md")
+            f"{name} is out of date with source/; regenerate with: python build.py --only md"
+        )
     pictures = render_reference_pages(shipped, read_settings(ROOT).version)[1]
     on_disk = {p.relative_to(ROOT).as_posix() for p in (ROOT / "reference").rglob("*.svg")}
     assert on_disk == set(pictures), "regenerate with: python build.py --only md"
@@ -69,8 +72,13 @@ def test_anchors_unique_and_links_resolve(shipped: model.Source) -> None:
         assert len(ids) == len(set(ids)), name
     everywhere = {i for name, ids in anchors_of.items() if name != "REFERENCE.md" for i in ids}
     live = shipped.current()
-    items = [*live.questions, *live.frameworks, *live.stars, *live.terms]
-    assert {i.id for i in items} <= everywhere
+    ids = [
+        *(q.id for q in live.questions),
+        *(f.id for f in live.frameworks),
+        *(s.id for s in live.stars),
+        *(t.id for t in live.terms),
+    ]
+    assert set(ids) <= everywhere
     checked = 0
     for name, text in rendered_pages.items():
         for href in links(text):
@@ -80,7 +88,7 @@ def test_anchors_unique_and_links_resolve(shipped: model.Source) -> None:
             assert page in rendered_pages, (name, href)
             assert not anchor or anchor in anchors_of[page], (name, href)
             checked += 1
-    assert checked > len(items)  # the index, related links and term cross-references
+    assert checked > len(ids)  # the index, related links and term cross-references
 
 
 def links(text: str) -> list[str]:
@@ -93,8 +101,9 @@ def links(text: str) -> list[str]:
     return found
 
 
-def test_every_card_link_resolves(collection: Any, shipped_apkg: Path,
-                                  shipped: model.Source) -> None:
+def test_every_card_link_resolves(
+    collection: Any, shipped_apkg: Path, shipped: model.Source
+) -> None:
     import_apkg(collection, shipped_apkg)
     rendered_pages = pages(shipped)
     base = read_settings(ROOT).reference_url
@@ -132,8 +141,11 @@ def test_layout_is_diff_friendly(shipped: model.Source) -> None:
 
 def outline(text: str) -> list[tuple[str, str]]:
     tokens = MarkdownIt("commonmark").parse(text)
-    return [(tok.tag, "".join(c.content for c in tokens[i + 1].children or ()))
-            for i, tok in enumerate(tokens) if tok.type == "heading_open"]
+    return [
+        (tok.tag, "".join(c.content for c in tokens[i + 1].children or ()))
+        for i, tok in enumerate(tokens)
+        if tok.type == "heading_open"
+    ]
 
 
 def test_heading_outline(shipped: model.Source) -> None:
@@ -154,21 +166,28 @@ def test_stray_markdown_characters_keep_the_structure(shipped: model.Source) -> 
     """A `#`, `|` or `<` in source text must not add headings, tables or tags."""
     q = shipped.questions[0]
     tricky = dataclasses.replace(
-        q, prompt="| Is p99 < 200 ms the goal? ##",
+        q,
+        prompt="| Is p99 < 200 ms the goal? ##",
         framework=(model.Point("# Not a heading", "a | b < c"), *q.framework[1:]),
-        pitfalls=("### still not a heading", "<b>not bold</b> | pipe"))
+        pitfalls=("### still not a heading", "<b>not bold</b> | pipe"),
+    )
     src = dataclasses.replace(shipped, questions=(tricky, *shipped.questions[1:]))
     text = rendered(src)
     assert outline(text) == [
         (tag, "| Is p99 < 200 ms the goal? ##" if title == q.prompt else title)
-        for tag, title in outline(rendered(shipped))]
+        for tag, title in outline(rendered(shipped))
+    ]
     parser = MarkdownIt("commonmark", {"html": True}).enable("table")
     tokens = parser.parse(text)
     tables = [tok.map for tok in tokens if tok.type == "table_open"]
     assert len(tables) == sum(tok.type == "table_open" for tok in parser.parse(rendered(shipped)))
     anchor_tag = re.compile(r'<a id="[^"]+">|</a>')
-    inline_html = [c.content for tok in tokens for c in tok.children or ()
-                   if c.type == "html_inline" and not anchor_tag.fullmatch(c.content)]
+    inline_html = [
+        c.content
+        for tok in tokens
+        for c in tok.children or ()
+        if c.type == "html_inline" and not anchor_tag.fullmatch(c.content)
+    ]
     assert inline_html == []
 
 
@@ -176,9 +195,12 @@ def test_headings_in_markdown_fields_are_rejected(tmp_path: Path) -> None:
     from trees import make_tree, problems
 
     minimal = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
-    bad = minimal.replace("      Build one artifact and widen exposure step by step.",
-                          "      # Priority: build one artifact.")
+    bad = minimal.replace(
+        "      Build one artifact and widen exposure step by step.",
+        "      # Priority: build one artifact.",
+    )
     src = make_tree(tmp_path, t=bad)
     assert problems(src) == [
         "topics/t.yaml:17:7: questions[0].answer: a Markdown heading would break the "
-        "reference's outline; use a **bold** lead-in, or write '\\#' for a literal '#'"]
+        "reference's outline; use a **bold** lead-in, or write '\\#' for a literal '#'"
+    ]

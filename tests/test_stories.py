@@ -20,8 +20,9 @@ from prepdeck.stories import NAMESPACE, story_notes
 
 TEMPLATE = ROOT / "source/stories.example.yaml"
 FILLED = {
-    "TODO one line with impact, e.g. Led a checkout outage fix in 40 minutes":
-        "Led the fix of a checkout outage in 40 minutes",
+    "TODO one line with impact, e.g. Led a checkout outage fix in 40 minutes": (
+        "Led the fix of a checkout outage in 40 minutes"
+    ),
     "TODO the outcome with a number (minutes, percent, count).": "Checkout back in 40 minutes.",
     "TODO before and after, in numbers.": "Release time fell from 6 hours to 45 minutes.",
     "TODO the decision and its measured outcome.": "Date moved 2 weeks; cutover took 7 hours.",
@@ -45,14 +46,15 @@ def test_template_has_only_placeholder_warnings(shipped: model.Source) -> None:
     assert [p.message for p in found] == [
         f"stories[{i}]: placeholder TODO text left in the story; write your own "
         "(card rule C12, .github/CONTRIBUTING.md)"
-        for i in range(3)] + [
-        "questions[0]: placeholder TODO text left in the question; write your own answer"]
+        for i in range(3)
+    ] + ["questions[0]: placeholder TODO text left in the question; write your own answer"]
     with pytest.raises(BuildError):
         pipeline.read_stories(ROOT, TEMPLATE, shipped, strict=True)
 
 
-def test_unknown_question_and_missing_number_are_errors(tmp_path: Path,
-                                                        shipped: model.Source) -> None:
+def test_unknown_question_and_missing_number_are_errors(
+    tmp_path: Path, shipped: model.Source
+) -> None:
     text = filled_bank(tmp_path).read_text()
     text = text.replace("answers: [star-modernised-releases]", "answers: [star-modernized]")
     text = text.replace("Checkout back in 40 minutes.", "Checkout came back quickly.")
@@ -61,19 +63,26 @@ def test_unknown_question_and_missing_number_are_errors(tmp_path: Path,
     with pytest.raises(BuildError) as err:
         pipeline.read_stories(tmp_path, bad, shipped)
     messages = [str(p) for p in err.value.problems]
-    assert any(m.startswith("bad.yaml:") and "stories[0].result: the result has no number" in m
-               for m in messages)
-    assert any(":32:15: stories[1].answers[0]: no question or STAR example has id "
-               "'star-modernized'" in m for m in messages), messages
+    assert any(
+        m.startswith("bad.yaml:") and "stories[0].result: the result has no number" in m
+        for m in messages
+    )
+    assert any(
+        ":32:15: stories[1].answers[0]: no question or STAR example has id 'star-modernized'" in m
+        for m in messages
+    ), messages
 
 
 def test_private_outputs(tmp_path: Path, shipped: model.Source) -> None:
     stories, found = pipeline.read_stories(tmp_path, filled_bank(tmp_path), shipped)
     assert found == []
     files = pipeline.render_private(shipped, stories, pipeline.Context(read_settings(ROOT), T0))
-    assert set(files) == {"decks/devops-interview-prep-my-stories.apkg", "REFERENCE.private.md",
-                          "pdf/devops-interview-prep-my-stories-a4.pdf",
-                          "pdf/devops-interview-prep-my-stories-letter.pdf"}
+    assert set(files) == {
+        "decks/devops-interview-prep-my-stories.apkg",
+        "REFERENCE.private.md",
+        "pdf/devops-interview-prep-my-stories-a4.pdf",
+        "pdf/devops-interview-prep-my-stories-letter.pdf",
+    }
     reference = files["REFERENCE.private.md"].decode()
     from prepdeck.render_markdown import render_reference
 
@@ -82,11 +91,13 @@ def test_private_outputs(tmp_path: Path, shipped: model.Source) -> None:
     assert "| ownership | Led the fix of a checkout outage in 40 minutes |" in reference
 
 
-def test_story_deck_beside_the_public_deck(tmp_path: Path, shipped: model.Source,
-                                           shipped_apkg: Path, collection: Any) -> None:
+def test_story_deck_beside_the_public_deck(
+    tmp_path: Path, shipped: model.Source, shipped_apkg: Path, collection: Any
+) -> None:
     stories, _ = pipeline.read_stories(tmp_path, filled_bank(tmp_path), shipped)
-    files = pipeline.render_private(shipped, stories, pipeline.Context(read_settings(ROOT), T0),
-                                    ["anki"])
+    files = pipeline.render_private(
+        shipped, stories, pipeline.Context(read_settings(ROOT), T0), ["anki"]
+    )
     private = tmp_path / "mine.apkg"
     private.write_bytes(files["decks/devops-interview-prep-my-stories.apkg"])
     public = counts(import_apkg(collection, shipped_apkg))
@@ -101,7 +112,8 @@ def test_story_deck_beside_the_public_deck(tmp_path: Path, shipped: model.Source
     assert story.guid == note_guid("outage-i-led", NAMESPACE) != note_guid("outage-i-led")
     assert len(story.cards()) == 6
     assert {collection.decks.name(c.did) for c in story.cards()} == {
-        "DevOps Interview Prep::My Stories"}
+        "DevOps Interview Prep::My Stories"
+    }
     for card in story.cards():
         html = card.question() + card.answer()
         assert "there is no field called" not in html
@@ -130,11 +142,30 @@ def test_personal_file_never_changes_public_outputs(tmp_path: Path) -> None:
     outs = []
     for extra in ([], ["--stories", str(bank)]):
         out = tmp_path / f"out{len(extra)}"
-        subprocess.run([sys.executable, str(ROOT / "build.py"), "-q", "--out", str(out),
-                        "--only", "anki", "--only", "md", *extra], check=True, env=env,
-                       timeout=300)
-        outs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
-                     if p.is_file() and p.name != ".build-cache.json"})
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "build.py"),
+                "-q",
+                "--out",
+                str(out),
+                "--only",
+                "anki",
+                "--only",
+                "md",
+                *extra,
+            ],
+            check=True,
+            env=env,
+            timeout=300,
+        )
+        outs.append(
+            {
+                p.relative_to(out).as_posix(): p.read_bytes()
+                for p in out.rglob("*")
+                if p.is_file() and p.name != ".build-cache.json"
+            }
+        )
     without, with_bank = outs
     private = {n for n in with_bank if "my-stories" in n or "private" in n}
     assert private == {"decks/devops-interview-prep-my-stories.apkg", "REFERENCE.private.md"}
@@ -169,13 +200,17 @@ OWN_QUESTIONS = """questions:
 """
 
 
-OWN_QUESTIONS = OWN_QUESTIONS.replace("LONG_LINE", "kubectl rollout undo deployment/checkout "
-                                      "--to-revision=41 --namespace=payments-production-eu-w"
-                                      "est-1 && kubectl rollout status deployment/checkout")
+OWN_QUESTIONS = OWN_QUESTIONS.replace(
+    "LONG_LINE",
+    "kubectl rollout undo deployment/checkout "
+    "--to-revision=41 --namespace=payments-production-eu-w"
+    "est-1 && kubectl rollout status deployment/checkout",
+)
 
 
-def test_own_questions_in_the_private_deck(tmp_path: Path, shipped: model.Source,
-                                          collection: Any) -> None:
+def test_own_questions_in_the_private_deck(
+    tmp_path: Path, shipped: model.Source, collection: Any
+) -> None:
     bank_file = tmp_path / "mine.yaml"
     bank_file.write_text(OWN_QUESTIONS)
     bank, found = pipeline.read_stories(tmp_path, bank_file, shipped)
@@ -191,15 +226,18 @@ def test_own_questions_in_the_private_deck(tmp_path: Path, shipped: model.Source
     back = answer.cards()[0].answer()
     assert "<pre><code" in back and "<table>" in back and "kubectl rollout undo" in back
     assert {collection.decks.name(c.did) for c in answer.cards()} == {
-        "DevOps Interview Prep::My Questions"}
+        "DevOps Interview Prep::My Questions"
+    }
     assert len(notes["acme-flags/steps"].cards()) == 2
     assert "{{ flag.key }}" in html.unescape(notes["acme-flags"].cards()[0].answer())
     reference = files["REFERENCE.private.md"].decode()
     assert '<a id="acme-rollback"></a>' in reference and "## My questions" in reference
     from pypdf import PdfReader
 
-    sheet = "".join(p.extract_text() for p in PdfReader(
-        io.BytesIO(files["pdf/devops-interview-prep-my-stories-a4.pdf"])).pages)
+    sheet = "".join(
+        p.extract_text()
+        for p in PdfReader(io.BytesIO(files["pdf/devops-interview-prep-my-stories-a4.pdf"])).pages
+    )
     assert "Flags at Acme" in sheet and "Kill switch" in sheet
 
 
@@ -212,12 +250,19 @@ def test_own_question_card_reads_on_a_phone(tmp_path: Path, shipped: model.Sourc
     bank_file = tmp_path / "mine.yaml"
     bank_file.write_text(OWN_QUESTIONS)
     bank, _ = pipeline.read_stories(tmp_path, bank_file, shipped)
-    files = pipeline.render_private(shipped, bank, pipeline.Context(read_settings(ROOT), T0),
-                                    ["anki"])
-    cards = [c for c in render_cards(files["decks/devops-interview-prep-my-stories.apkg"])
-             if c.note_id.startswith("acme-")]
-    sides = [(f"{c.note_id} {c.ord} {side}", body, c.css, c.ord) for c in cards
-             for side, body in (("front", c.question), ("back", c.answer))]
+    files = pipeline.render_private(
+        shipped, bank, pipeline.Context(read_settings(ROOT), T0), ["anki"]
+    )
+    cards = [
+        c
+        for c in render_cards(files["decks/devops-interview-prep-my-stories.apkg"])
+        if c.note_id.startswith("acme-")
+    ]
+    sides = [
+        (f"{c.note_id} {c.ord} {side}", body, c.css, c.ord)
+        for c in cards
+        for side, body in (("front", c.question), ("back", c.answer))
+    ]
     for night in (False, True):
         results = [r for r in measure(sides, night=night) if r["id"] != "__page__"]
         assert len(results) == len(sides)
@@ -225,8 +270,7 @@ def test_own_question_card_reads_on_a_phone(tmp_path: Path, shipped: model.Sourc
         assert [r["id"] for r in results if r["contrast"] < 4.5] == []
 
 
-def test_own_question_ids_cannot_shadow_public_ones(tmp_path: Path,
-                                                   shipped: model.Source) -> None:
+def test_own_question_ids_cannot_shadow_public_ones(tmp_path: Path, shipped: model.Source) -> None:
     bank_file = tmp_path / "mine.yaml"
     bank_file.write_text(OWN_QUESTIONS.replace("id: acme-flags", "id: dora-metrics"))
     with pytest.raises(BuildError) as err:

@@ -16,11 +16,12 @@ from prepdeck import model
 
 
 @pytest.fixture(scope="module")
-def decks(shipped_files: dict[str, bytes],
-          tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def decks(
+    shipped_decks: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("tracks")
     paths = {}
-    for name, data in shipped_files.items():
+    for name, data in shipped_decks.items():
         if not name.endswith(".apkg"):
             continue
         path = out / name.rsplit("/", 1)[-1]
@@ -41,8 +42,9 @@ def test_track_selects_by_item_tracks(shipped: model.Source) -> None:
 
 
 @pytest.mark.parametrize("track", ["sre", "behavioral"])
-def test_track_then_full_adds_only_the_rest(decks: dict[str, Path], collection: Any,
-                                            track: str) -> None:
+def test_track_then_full_adds_only_the_rest(
+    decks: dict[str, Path], collection: Any, track: str
+) -> None:
     first = counts(import_apkg(collection, decks[track]))
     assert first[1:] == (0, 0, 0)
     second = counts(import_apkg(collection, decks["full"]))
@@ -61,9 +63,13 @@ def test_full_then_track_adds_nothing(decks: dict[str, Path], collection: Any) -
 
 
 def test_list_tracks_cli() -> None:
-    out = subprocess.run([sys.executable, str(ROOT / "build.py"), "--list-tracks"],
-                         capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "SOURCE_DATE_EPOCH": str(T0)})
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--list-tracks"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SOURCE_DATE_EPOCH": str(T0)},
+    )
     assert out.returncode == 0
     lines = out.stdout.splitlines()
     assert [line.split()[0] for line in lines] == ["platform", "release", "sre", "behavioral"]

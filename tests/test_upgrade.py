@@ -39,8 +39,9 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_upgrade_keeps_reviews_applies_edits_adds_new(tmp_path: Path, source_copy: Path,
-                                                     collection: Any) -> None:
+def test_upgrade_keeps_reviews_applies_edits_adds_new(
+    tmp_path: Path, source_copy: Path, collection: Any
+) -> None:
     col = collection
     v1 = apkg_of(build(source_copy, tmp_path / "v1", T0))
     assert counts(import_apkg(col, v1))[2:] == (0, 0)
@@ -53,10 +54,16 @@ def test_upgrade_keeps_reviews_applies_edits_adds_new(tmp_path: Path, source_cop
     guids_v1 = guids(source_copy)
 
     releasing = source_copy / "topics/20-releasing.yaml"
-    edit(releasing, "How do you deploy a web service without any downtime?",
-         "How do you deploy a web service with zero downtime?")
-    edit(releasing, "Tell stakeholders and downstream teams what is reverting",
-         "Tell stakeholders and dependent teams what is reverting")
+    edit(
+        releasing,
+        "How do you deploy a web service without any downtime?",
+        "How do you deploy a web service with zero downtime?",
+    )
+    edit(
+        releasing,
+        "Tell stakeholders and downstream teams what is reverting",
+        "Tell stakeholders and dependent teams what is reverting",
+    )
     edit(releasing, "\nframeworks:\n", NEW_QUESTION + "\nframeworks:\n")
     v2 = apkg_of(build(source_copy, tmp_path / "v2", T0 + 86_400))
 
@@ -69,7 +76,8 @@ def test_upgrade_keeps_reviews_applies_edits_adds_new(tmp_path: Path, source_cop
     assert counts(log) == (len(added), before[0], 0, 0)
     notes = notes_by_id(col)
     assert notes["zero-downtime-deploys"]["Prompt"] == (
-        "How do you deploy a web service with zero downtime?")
+        "How do you deploy a web service with zero downtime?"
+    )
     assert "dependent teams" in notes["rollback-coordinated-release/steps"]["Glosses"]
     assert notes["upgrade-test-question"]["Prompt"] == "What is a release train?"
     assert col.note_count() == before[0] + len(added)
@@ -88,7 +96,8 @@ def test_same_build_imported_twice_changes_nothing(tmp_path: Path, collection: A
 
 
 def test_template_and_css_change_updates_note_type_in_place(
-        tmp_path: Path, collection: Any, monkeypatch: Any) -> None:
+    tmp_path: Path, collection: Any, monkeypatch: Any
+) -> None:
     from prepdeck import notetypes
 
     v1 = apkg_of(build(ROOT / "source", tmp_path / "v1", T0))
@@ -107,8 +116,9 @@ def test_template_and_css_change_updates_note_type_in_place(
 RETIRE = "    retired: {version: 0.2.0, reason: Folded into the zero-downtime question.}\n"
 
 
-def test_release_replay_edit_add_retire_restyle(tmp_path: Path, source_copy: Path,
-                                               collection: Any, monkeypatch: Any) -> None:
+def test_release_replay_edit_add_retire_restyle(
+    tmp_path: Path, source_copy: Path, collection: Any, monkeypatch: Any
+) -> None:
     """One upgrade with every kind of change a normal release makes, seen through Anki."""
     from prepdeck import notetypes
 
@@ -118,11 +128,17 @@ def test_release_replay_edit_add_retire_restyle(tmp_path: Path, source_copy: Pat
     history, state, before = revlog(col), review_state(col), col.note_count()
 
     releasing = source_copy / "topics/20-releasing.yaml"
-    edit(releasing, "How do you deploy a web service without any downtime?",
-         "How do you ship a web service release with zero downtime?")
+    edit(
+        releasing,
+        "How do you deploy a web service without any downtime?",
+        "How do you ship a web service release with zero downtime?",
+    )
     edit(releasing, "\nframeworks:\n", NEW_QUESTION + "\nframeworks:\n")
-    edit(releasing, "    related: [zero-downtime-deploys]\n",
-         "    related: [zero-downtime-deploys]\n" + RETIRE)
+    edit(
+        releasing,
+        "    related: [zero-downtime-deploys]\n",
+        "    related: [zero-downtime-deploys]\n" + RETIRE,
+    )
     css = notetypes.css() + "\n.pd-prompt { letter-spacing: .01em; } /* v2 */\n"
     monkeypatch.setattr(notetypes, "css", lambda: css)
     log = import_apkg(col, apkg_of(build(source_copy, tmp_path / "v2", T0 + 86_400)))
@@ -141,8 +157,9 @@ def test_release_replay_edit_add_retire_restyle(tmp_path: Path, source_copy: Pat
     assert revlog(col) == history and review_state(col) == state
 
 
-def test_major_release_with_merge_keeps_reviews(tmp_path: Path, collection: Any,
-                                                monkeypatch: Any) -> None:
+def test_major_release_with_merge_keeps_reviews(
+    tmp_path: Path, collection: Any, monkeypatch: Any
+) -> None:
     """A major release adds a field; users import with 'Merge note types' as its notes say."""
     import dataclasses
 
@@ -158,8 +175,9 @@ def test_major_release_with_merge_keeps_reviews(tmp_path: Path, collection: Any,
 
     qa = notetypes.QA
     grown = dataclasses.replace(qa, fields=(*qa.fields, ("Hint", 1234567890123)))
-    monkeypatch.setattr(notetypes, "ALL", tuple(grown if n.key == "qa" else n
-                                                for n in notetypes.ALL))
+    monkeypatch.setattr(
+        notetypes, "ALL", tuple(grown if n.key == "qa" else n for n in notetypes.ALL)
+    )
     monkeypatch.setattr(notetypes, "BY_KEY", {n.key: n for n in notetypes.ALL})
     src, _ = pipeline.read_source(ROOT, ROOT / "source")
     specs = build_notes(src, read_settings(ROOT).reference_url)  # QA notes now have 8 fields

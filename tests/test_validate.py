@@ -25,8 +25,11 @@ def test_valid_fixture_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize("fixture", INVALID, ids=lambda p: p.stem)
 def test_invalid_fixture(tmp_path: Path, fixture: Path) -> None:
     text = fixture.read_text(encoding="utf-8")
-    expected = [line.removeprefix("# expect: ") for line in text.splitlines()
-                if line.startswith("# expect: ")]
+    expected = [
+        line.removeprefix("# expect: ")
+        for line in text.splitlines()
+        if line.startswith("# expect: ")
+    ]
     assert expected, f"{fixture.name} has no '# expect:' line"
     src = make_tree(tmp_path, t=text)
     assert problems(src) == [f"topics/t.yaml:{e}" for e in expected]
@@ -34,8 +37,10 @@ def test_invalid_fixture(tmp_path: Path, fixture: Path) -> None:
 
 def test_every_problem_in_one_run(tmp_path: Path) -> None:
     """Problems in several files are all reported, sorted by file and line."""
-    bad = [(ROOT / "tests/fixtures/invalid" / f"{n}.yaml").read_text()
-           for n in ("bad-enum", "unknown-key")]
+    bad = [
+        (ROOT / "tests/fixtures/invalid" / f"{n}.yaml").read_text()
+        for n in ("bad-enum", "unknown-key")
+    ]
     src = make_tree(tmp_path, a=bad[0], b=bad[1].replace("id: sample", "id: other"))
     found = problems(src)
     assert any(p.startswith("topics/a.yaml:9:11: ") for p in found)
@@ -44,20 +49,25 @@ def test_every_problem_in_one_run(tmp_path: Path) -> None:
 
 def test_duplicate_id_across_files(tmp_path: Path) -> None:
     minimal = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
-    other = minimal.replace("id: sample\n", "id: sample-two\n").replace(
-        "id: sample-framework", "id: other-framework").replace(
-        "id: sample-star", "id: other-star").replace("id: sample-term", "id: other-term").replace(
-        "related: [sample-framework]", "related: [other-framework]")
+    other = (
+        minimal.replace("id: sample\n", "id: sample-two\n")
+        .replace("id: sample-framework", "id: other-framework")
+        .replace("id: sample-star", "id: other-star")
+        .replace("id: sample-term", "id: other-term")
+        .replace("related: [sample-framework]", "related: [other-framework]")
+    )
     src = make_tree(tmp_path, a=minimal, b=other)
     assert problems(src) == [
         "topics/b.yaml:6:9: questions[0].id: duplicate id 'sample-question', already used at "
-        "topics/a.yaml:6:9; ids are unique across all files"]
+        "topics/a.yaml:6:9; ids are unique across all files"
+    ]
 
 
 def test_non_utf8_byte(tmp_path: Path) -> None:
     src = make_tree(tmp_path, t=b"topic:\n  id: x\n  title: Caf\xe9\n")
     assert problems(src) == [
-        "topics/t.yaml:3:13: byte 0xe9 is not valid UTF-8; save the file as UTF-8"]
+        "topics/t.yaml:3:13: byte 0xe9 is not valid UTF-8; save the file as UTF-8"
+    ]
 
 
 def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
@@ -84,8 +94,10 @@ def test_huge_file_is_refused_quickly(tmp_path: Path) -> None:
 def test_long_field_is_refused(tmp_path: Path) -> None:
     minimal = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
     src = make_tree(tmp_path, t=minimal.replace("Whether you think about rollback.", "x " * 600))
-    assert problems(src) == ["topics/t.yaml:10:14: questions[0].probing: 1,199 characters, "
-                             "over the limit of 1,000; shorten it"]
+    assert problems(src) == [
+        "topics/t.yaml:10:14: questions[0].probing: 1,199 characters, "
+        "over the limit of 1,000; shorten it"
+    ]
 
 
 def test_billion_laughs_is_bounded(tmp_path: Path) -> None:
@@ -114,7 +126,8 @@ def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
     _, found = pipeline.read_source(src, src)
     assert [str(p) for p in found] == [
         "topics/t.yaml:12:16: warning: questions[0].framework[0].point: 6 words, over the card "
-        "limit of 5; shorten it"]
+        "limit of 5; shorten it"
+    ]
     assert problems(src, strict=True) == [str(found[0])]
 
 

@@ -35,21 +35,41 @@ def test_both_workflows_exist() -> None:
 
 
 def test_schema() -> None:
-    out = subprocess.run([tool("check-jsonschema"), "--builtin-schema",
-                          "vendor.github-workflows", *map(str, WORKFLOWS)],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [
+            tool("check-jsonschema"),
+            "--builtin-schema",
+            "vendor.github-workflows",
+            *map(str, WORKFLOWS),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
-    dependabot = subprocess.run([tool("check-jsonschema"), "--builtin-schema",
-                                 "vendor.dependabot", str(ROOT / ".github/dependabot.yml")],
-                                capture_output=True, text=True, timeout=120)
+    dependabot = subprocess.run(
+        [
+            tool("check-jsonschema"),
+            "--builtin-schema",
+            "vendor.dependabot",
+            str(ROOT / ".github/dependabot.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert dependabot.returncode == 0, dependabot.stdout + dependabot.stderr
 
 
 def test_zizmor_has_no_findings() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("GH_TOKEN", "GITHUB_TOKEN")}
-    out = subprocess.run([tool("zizmor"), "--offline", "--strict-collection",
-                          str(ROOT / ".github/workflows")], capture_output=True, text=True,
-                         timeout=120, env=env)
+    out = subprocess.run(
+        [tool("zizmor"), "--offline", "--strict-collection", str(ROOT / ".github/workflows")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
@@ -67,7 +87,8 @@ def test_invariants(path: Path) -> None:
         assert "permissions" in job, f"job {name!r} has no explicit permissions"
         writes = {k for k, v in job["permissions"].items() if v == "write"}
         assert not writes or (path.name, name) == ("release.yml", "release"), (
-            f"{path.name}:{name} asks for {writes}")
+            f"{path.name}:{name} asks for {writes}"
+        )
         assert "timeout-minutes" in job
         for step in job.get("steps", []):
             uses = step.get("uses", "")
@@ -82,11 +103,16 @@ def test_invariants(path: Path) -> None:
         assert "cache:" not in text, "no dependency cache in the release workflow"
         assert doc["on"]["push"]["tags"] == ["v[0-9]+.[0-9]+.[0-9]+"]
         assert "--draft" in text and "--verify-tag" in text
-        assert "python build.py release --version \"$GITHUB_REF_NAME\"" in text
+        assert 'python build.py release --version "$GITHUB_REF_NAME"' in text
 
 
 def test_ci_runs_what_readme_promises() -> None:
     ci = (ROOT / ".github/workflows/ci.yml").read_text()
-    for command in ("python -m pytest", "python build.py --strict", "ruff check .", "mypy",
-                    "python build.py release --dry-run"):
+    for command in (
+        "python -m pytest",
+        "python build.py --strict",
+        "ruff check .",
+        "mypy",
+        "python build.py release --dry-run",
+    ):
         assert command in ci
