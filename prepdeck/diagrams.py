@@ -374,12 +374,19 @@ def _chart(spec: dict[str, Any], p: Palette) -> bytes:
                 text.set_color(p.text)
         fig.tight_layout(pad=0.4)
         buffer = io.BytesIO()
-        fig.savefig(
-            buffer,
-            format="svg",
-            transparent=True,
-            metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
-        )
+        # matplotlib stamps SOURCE_DATE_EPOCH into the SVG when it is set: a picture must not
+        # change with the build time (its media name would change every release).
+        saved = os.environ.pop("SOURCE_DATE_EPOCH", None)
+        try:
+            fig.savefig(
+                buffer,
+                format="svg",
+                transparent=True,
+                metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
+            )
+        finally:
+            if saved is not None:
+                os.environ["SOURCE_DATE_EPOCH"] = saved
     return re.sub(rb"<!--.*?-->\s*", b"", buffer.getvalue(), flags=re.S)
 
 

@@ -440,6 +440,8 @@ def json_schema(spec: Spec, title: str) -> dict[str, Any]:
 
 
 def _json(spec: Spec) -> dict[str, Any]:
+    if isinstance(spec, Text) and spec.numbers_ok:
+        return {"type": ["string", "number"], "description": spec.doc}
     if isinstance(spec, Text) and spec.chars:
         return {"type": "string", "minLength": 1, "maxLength": spec.chars, "description": spec.doc}
     if isinstance(spec, (Text, Markdown, Code)):

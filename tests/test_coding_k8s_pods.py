@@ -69,37 +69,47 @@ def container(
     return c
 
 
-PAGE_1 = [
-    pod("web-ok", containerStatuses=[container("web")]),
-    pod(
-        "web-crashloop",
-        ready=False,
-        containerStatuses=[
-            container("web", restarts=7, waiting="CrashLoopBackOff", finished=ago(minutes=2))
-        ],
-    ),
-    pod(
-        "api-oom",
-        containerStatuses=[
-            container("api", restarts=4, finished=ago(minutes=10), reason="OOMKilled")
-        ],
-    ),
-]
-PAGE_2 = [
-    pod(
-        "api-old-restarts", containerStatuses=[container("api", restarts=9, finished=ago(days=20))]
-    ),  # history, not news
-    pod("api-starting", ready=False, created=ago(seconds=20)),  # inside the grace period
-    pod("worker-unready", ready=False, containerStatuses=[container("worker")]),
-    pod("batch-evicted", ns="jobs", phase="Failed", ready=False, reason="Evicted"),
-    pod("db-pending", ns="data", phase="Pending", ready=False),
-    pod(
-        "img-bad",
-        ready=False,
-        created=ago(seconds=5),
-        initContainerStatuses=[container("init", waiting="ImagePullBackOff")],
-    ),
-]
+def pages() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The two pages of pods, built when served: ages are relative to now, so a pod "20 s
+    old" is still inside the grace period however late in the session the test runs."""
+    page_1 = [
+        pod("web-ok", containerStatuses=[container("web")]),
+        pod(
+            "web-crashloop",
+            ready=False,
+            containerStatuses=[
+                container("web", restarts=7, waiting="CrashLoopBackOff", finished=ago(minutes=2))
+            ],
+        ),
+        pod(
+            "api-oom",
+            containerStatuses=[
+                container("api", restarts=4, finished=ago(minutes=10), reason="OOMKilled")
+            ],
+        ),
+    ]
+    page_2 = [
+        pod(
+            "api-old-restarts",
+            containerStatuses=[container("api", restarts=9, finished=ago(days=20))],
+        ),  # history, not news
+        pod("api-starting", ready=False, created=ago(seconds=20)),  # inside the grace period
+        pod("worker-unready", ready=False, containerStatuses=[container("worker")]),
+        pod("batch-evicted", ns="jobs", phase="Failed", ready=False, reason="Evicted"),
+        pod("db-pending", ns="data", phase="Pending", ready=False),
+        pod(
+            "img-bad",
+            ready=False,
+            created=ago(seconds=5),
+            initContainerStatuses=[container("init", waiting="ImagePullBackOff")],
+        ),
+    ]
+    if HEALTHY_ONLY:
+        return page_1[:1], page_2[:1]
+    return page_1, page_2
+
+
+HEALTHY_ONLY: list[bool] = []  # set by the healthy-cluster test
 SUCCEEDED = pod("job-done", ns="jobs", phase="Succeeded", ready=False)
 FLAGGED = {
     "shop/web-crashloop",
@@ -133,7 +143,8 @@ class FakeAPI(QuietHandler):
             return self.reply(404, {"kind": "Status", "code": 404})
         if query.get("continue") and type(self).expire:
             return self.reply(410, {"kind": "Status", "reason": "Expired", "code": 410})
-        items = PAGE_2 if query.get("continue") == "page-2" else PAGE_1
+        page_1, page_2 = pages()
+        items = page_2 if query.get("continue") == "page-2" else page_1
         if query.get("fieldSelector") != "status.phase!=Succeeded":
             items = [*items, SUCCEEDED]
         if url.path.startswith("/api/v1/namespaces/"):
@@ -223,8 +234,7 @@ def test_namespace_and_text_output(script: Path, api: str, token_file: Path) -> 
 
 
 def test_healthy_cluster_exits_0(script: Path, api: str, token_file: Path) -> None:
-    saved = PAGE_1[:], PAGE_2[:]
-    PAGE_1[:], PAGE_2[:] = [PAGE_1[0]], [PAGE_2[0]]
+    HEALTHY_ONLY.append(True)
     try:
         done = run(
             interpreter_params()[0].values[0],
@@ -235,7 +245,7 @@ def test_healthy_cluster_exits_0(script: Path, api: str, token_file: Path) -> No
             str(token_file),
         )
     finally:
-        PAGE_1[:], PAGE_2[:] = saved
+        HEALTHY_ONLY.clear()
     assert done.returncode == 0 and done.stdout == "", done.stderr
 
 

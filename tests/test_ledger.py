@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -128,10 +129,11 @@ def test_note_type_change_needs_a_major_release(
         notetypes, "ALL", tuple(renamed if n.key == "qa" else n for n in notetypes.ALL)
     )
     (problem,) = check(source_copy)
+    released = json.loads((source_copy / "ledger.json").read_text())["version"]
     assert (
         ":5: note type 'qa' changed from id 1879199044 fields [Front, Back, Context, "
         "Source, Link, Id, Extra] templates [Card] to id 1879199044 fields [Front, Back, "
-        "Context, Source, Link, Id, Extra, Hint] templates [Card] since v0.1.0" in problem
+        f"Context, Source, Link, Id, Extra, Hint] templates [Card] since v{released}" in problem
     )
     assert check(source_copy, dataclasses.replace(SETTINGS, version="1.0.0")) == []
 

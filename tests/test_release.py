@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -140,16 +141,34 @@ def run_release(*args: str) -> subprocess.CompletedProcess[str]:
 def test_release_command_builds_and_refuses_a_wrong_tag(
     tmp_path: Path, bundle: dict[str, bytes]
 ) -> None:
+    # The command end to end on a small project of its own (its pyproject.toml and ledger).
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "tests/fixtures/trees/small", project / "source")
+    shutil.copy(ROOT / "pyproject.toml", project / "pyproject.toml")
+    source = str(project / "source")
+    subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "ledger", "--source", source],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     previous = tmp_path / "previous.json"
     previous.write_text(json.dumps(older(json.loads(bundle["manifest.json"]))))
     ok = run_release(
-        "--version", f"v{V}", "--out", str(tmp_path / "dist"), "--previous", str(previous)
+        "--version",
+        f"v{V}",
+        "--source",
+        source,
+        "--out",
+        str(tmp_path / "dist"),
+        "--previous",
+        str(previous),
     )
     assert ok.returncode == 0, ok.stderr
     assert (tmp_path / "dist/SHA256SUMS").exists()
     assert "Changes since 0.0.9" in (tmp_path / "dist/release-notes.md").read_text()
     wrong = run_release("--version", "v99.0.0", "--out", str(tmp_path / "other"))
-    assert wrong.returncode == 1
+    assert wrong.returncode == 2  # a bad command line, not a source problem
     assert f"release v99.0.0 does not match version {V}" in wrong.stderr
     assert not (tmp_path / "other").exists()
     missing = run_release(
