@@ -197,11 +197,16 @@ def draw(kind: str, source: str) -> Drawing:
 
 @lru_cache(maxsize=512)
 def _draw(kind: str, source: str) -> Drawing:
-    if kind == "graph":
+    cached = _from_disk(kind, source)
+    if cached is not None:
+        light, dark = cached
+    elif kind == "graph":
         light, dark = (_dot(source, PALETTES[v]) for v in ("light", "dark"))
+        _to_disk(kind, source, light, dark)
     else:
         spec = json.loads(source)
         light, dark = (_chart(spec, PALETTES[v]) for v in ("light", "dark"))
+        _to_disk(kind, source, light, dark)
     width = svg_width_px(light)
     smallest = (GRAPH_FONT_PT if kind == "graph" else CHART_FONT_PT) * 4 / 3
     shown = smallest * min(1.0, CARD_WIDTH_PX / width)
@@ -213,6 +218,72 @@ def _draw(kind: str, source: str) -> Drawing:
             "(rankdir=TB), shorten labels or split it"
         )
     return Drawing(light, dark, width)
+
+
+# --- the drawing cache ---------------------------------------------------------------------
+# Drawing is the slow part of a small build (a Graphviz or matplotlib run per variant), and a
+# drawing is a pure function of its source, the palette and the tools' versions. Drawings are
+# kept in ~/.cache/prepdeck/diagrams (PREPDECK_CACHE=DIR moves it, PREPDECK_CACHE=off disables
+# it), keyed by all of those, so an edit, a new palette or a tool upgrade draws afresh.
+
+
+def _cache_dir() -> Path | None:
+    setting = os.environ.get("PREPDECK_CACHE", "")
+    if setting == "off":
+        return None
+    if setting:
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "prepdeck" / "diagrams"
+
+
+@lru_cache(maxsize=1)
+def _tool_versions() -> str:
+    from importlib import metadata
+
+    try:
+        dot = subprocess.run(["dot", "-V"], capture_output=True, text=True, timeout=20).stderr
+    except (OSError, subprocess.SubprocessError):
+        dot = "no graphviz"
+    try:
+        mpl = metadata.version("matplotlib")
+    except metadata.PackageNotFoundError:
+        mpl = "no matplotlib"
+    return f"{RENDERER}|{dot.strip()}|{mpl}|{PALETTES!r}|{CHART_SIZE_IN}|{CHART_FONT_PT}"
+
+
+def _cache_key(kind: str, source: str) -> str:
+    return hashlib.sha256(f"{_tool_versions()}|{kind}|{source}".encode()).hexdigest()
+
+
+def _from_disk(kind: str, source: str) -> tuple[bytes, bytes] | None:
+    folder = _cache_dir()
+    if folder is None:
+        return None
+    key = _cache_key(kind, source)
+    try:
+        light = (folder / f"{key}.light.svg").read_bytes()
+        dark = (folder / f"{key}.dark.svg").read_bytes()
+    except OSError:
+        return None
+    if not (light.rstrip().endswith(b"</svg>") and dark.rstrip().endswith(b"</svg>")):
+        return None  # a half-written entry: draw again
+    return light, dark
+
+
+def _to_disk(kind: str, source: str, light: bytes, dark: bytes) -> None:
+    folder = _cache_dir()
+    if folder is None:
+        return
+    key = _cache_key(kind, source)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for variant, data in (("light", light), ("dark", dark)):
+            tmp = folder / f".{key}.{variant}.{os.getpid()}.tmp"
+            tmp.write_bytes(data)
+            os.replace(tmp, folder / f"{key}.{variant}.svg")
+    except OSError:
+        pass  # a read-only home: no cache, same pictures
 
 
 def svg_width_px(svg: bytes) -> float:

@@ -294,10 +294,12 @@ def sheet_pdf(
         return render_pdf_pages(html, name)
 
     budget = page_budget(track)
-    data, pages = sheet(pictures=True)
+    data, pages = sheet(pictures=False)
     has_pictures = any(q.diagram for q in src.questions) or any(f.diagram for f in src.frameworks)
-    if pages > budget and has_pictures:  # the diagrams go first when paper is short
-        data, pages = sheet(pictures=False)
+    if has_pictures and pages < budget:  # room left: print the diagrams if they still fit
+        with_pictures, more = sheet(pictures=True)
+        if more <= budget:
+            data, pages = with_pictures, more
     if pages > budget:
         problem = Problem(
             Mark(name, 0, 0),

@@ -19,6 +19,20 @@ from prepdeck.project import read_settings  # noqa: E402
 T0 = 1_760_000_000  # a fixed build time for tests: 2025-10-09
 
 
+@pytest.fixture(scope="session", autouse=True)
+def drawing_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The suite's own diagram cache (builds in subprocesses share it), never the user's."""
+    import os
+
+    saved = os.environ.get("PREPDECK_CACHE")
+    os.environ["PREPDECK_CACHE"] = str(tmp_path_factory.mktemp("drawings"))
+    yield
+    if saved is None:
+        os.environ.pop("PREPDECK_CACHE", None)
+    else:
+        os.environ["PREPDECK_CACHE"] = saved
+
+
 def build(
     source_dir: Path, out_dir: Path, build_time: int = T0, only: tuple[str, ...] = ("anki",)
 ) -> dict[str, Path]:

@@ -29,6 +29,7 @@ RAW_CASES = {
     "nul-bytes": b"topic:\x00\n",
     "binary-garbage": bytes(range(256)) * 8,
 }
+SMALL = str(ROOT / "tests/fixtures/trees/small")
 MESSAGE = re.compile(r"^\S+:\d+:\d+: ")
 
 
@@ -51,6 +52,8 @@ def built_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
             sys.executable,
             str(ROOT / "build.py"),
             "-q",
+            "--source",
+            SMALL,
             "--out",
             str(out),
             "--only",
@@ -67,7 +70,7 @@ def built_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run_broken(tmp_path: Path, out: Path, content: bytes) -> subprocess.CompletedProcess[str]:
     src = tmp_path / "src"
-    shutil.copytree(ROOT / "source", src)
+    shutil.copytree(SMALL, src)  # a small valid tree; the broken file sits beside its topic
     (src / "topics/99-broken.yaml").write_bytes(content)
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1760000000"}
     return subprocess.run(

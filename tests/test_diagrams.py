@@ -333,3 +333,33 @@ def test_a_bad_chart_value_is_a_problem_not_a_crash(
     assert cli.main(["-q", "--source", str(src), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert "line break" in err and "Traceback" not in err
+
+
+def test_drawing_cache_is_keyed_checked_and_optional(tmp_path: Path) -> None:
+    """Drawings are cached on disk by source, palette and tool versions; a damaged entry is
+    drawn again; PREPDECK_CACHE=off writes nothing. The bytes never depend on the cache."""
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); from prepdeck.diagrams import draw; "
+        "d = draw('graph', sys.argv[2]); sys.stdout.buffer.write(d.light + d.dark)"
+    )
+
+    def drawn(cache: str) -> bytes:
+        env = {"PATH": "/usr/bin:/bin", "PREPDECK_CACHE": cache, "HOME": str(tmp_path)}
+        return subprocess.run(
+            [sys.executable, "-c", code, str(ROOT), _dot_of(GRAPH)],
+            capture_output=True,
+            check=True,
+            timeout=120,
+            env=env,
+        ).stdout
+
+    cache = tmp_path / "cache"
+    first = drawn(str(cache))
+    entries = sorted(cache.iterdir())
+    assert [p.suffix for p in entries] == [".svg", ".svg"]
+    assert drawn(str(cache)) == first
+    entries[0].write_bytes(entries[0].read_bytes()[:100])  # a half-written file
+    assert drawn(str(cache)) == first
+    assert entries[0].read_bytes().rstrip().endswith(b"</svg>")
+    assert drawn("off") == first
+    assert not (tmp_path / ".cache").exists()
