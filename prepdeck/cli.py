@@ -45,9 +45,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         action="append",
-        choices=sorted(pipeline.TARGETS),
+        choices=sorted(pipeline.OUTPUTS),
         metavar="OUTPUT",
-        help="build only this output (repeatable): " + ", ".join(sorted(pipeline.TARGETS)),
+        help="build only this output (repeatable): "
+        + "; ".join(f"{o.name} ({o.doc})" for o in pipeline.OUTPUTS.values()),
     )
     source_option(parser)
     parser.add_argument(
@@ -345,7 +346,8 @@ def _main(argv: list[str] | None) -> int:
         ctx = pipeline.Context(
             settings, stamp, commit_id(ROOT), args.track, strict=args.strict, jobs=args.jobs
         )
-        targets = args.only or (["anki", "pdf"] if args.track else list(pipeline.TARGETS))
+        per_track = [o.name for o in pipeline.OUTPUTS.values() if o.per_track]
+        targets = args.only or (per_track if args.track else list(pipeline.OUTPUTS))
         sources = [*pipeline.source_paths(args.source)]
         if stories is not None and not args.track:
             targets = [*targets, "private"]
@@ -378,7 +380,7 @@ def _main(argv: list[str] | None) -> int:
             if target == "private":
                 made = pipeline.render_private(src, stories, ctx, args.only)
             else:
-                made = pipeline.TARGETS[target](src, ctx)
+                made = pipeline.OUTPUTS[target].render(src, ctx)
             if args.preview and target in ("pdf", "private"):
                 from prepdeck.preview import preview_files
 

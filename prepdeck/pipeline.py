@@ -331,11 +331,37 @@ def render_schema(src: model.Source, ctx: Context) -> dict[str, bytes]:
     return out
 
 
-TARGETS: dict[str, Callable[[model.Source, Context], dict[str, bytes]]] = {
-    "anki": render_anki,
-    "md": render_md,
-    "pdf": render_pdf,
-    "schema": render_schema,
+def release_reference(src: model.Source, ctx: Context) -> dict[str, bytes]:
+    """The reference as one file that reads offline (the repository has it in pages)."""
+    from .render_markdown import render_reference
+
+    return {"REFERENCE.md": render_reference(src, ctx.settings.version).encode()}
+
+
+Renderer = Callable[[model.Source, Context], dict[str, bytes]]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output group of the build. The command line (--only, --track), the incremental
+    cache, the release bundle and the tests all iterate OUTPUTS; adding an output is one
+    entry here plus its renderer."""
+
+    name: str
+    render: Renderer
+    doc: str
+    per_track: bool = False  # also built for one track alone (--track)
+    release: Renderer | None = None  # what the release bundle carries (None: not released)
+
+
+OUTPUTS: dict[str, Output] = {
+    o.name: o
+    for o in (
+        Output("anki", render_anki, "the decks", per_track=True, release=render_anki),
+        Output("md", render_md, "the reference pages", release=release_reference),
+        Output("pdf", render_pdf, "the sheets", per_track=True, release=render_pdf),
+        Output("schema", render_schema, "the JSON Schemas editors use"),
+    )
 }
 
 
@@ -403,9 +429,9 @@ def render_private(
 def render(src: model.Source, ctx: Context, only: list[str] | None = None) -> dict[str, bytes]:
     """Every requested output as bytes, keyed by path relative to the project root."""
     files: dict[str, bytes] = {}
-    for name, target in TARGETS.items():
+    for name, output in OUTPUTS.items():
         if only is None or name in only:
-            files.update(target(src, ctx))
+            files.update(output.render(src, ctx))
     return files
 
 
@@ -444,18 +470,19 @@ def release_bundle(
                 )
             ]
         )
-    from .render_markdown import render_reference
-
     base = slug(src.deck)
-    # `built`: decks and sheets already rendered from this source and context (tests reuse
-    # one rendering); otherwise they are rendered here.
-    built = {
-        k: v
-        for k, v in (built or render(src, ctx, ["anki", "pdf"])).items()
-        if k.startswith(("decks/", "pdf/"))
-    }
-    # The reference as one file that reads offline (the repository has it in pages).
-    built["REFERENCE.md"] = render_reference(src, version).encode()
+    # Every output's release form. `built`: public outputs already rendered from this source
+    # and context (tests reuse one rendering) stand in for a renderer that is the output's own.
+    released: dict[str, bytes] = {}
+    for output in OUTPUTS.values():
+        if output.release is None:
+            continue
+        if built is not None and output.release is output.render:
+            prefix = {"anki": "decks/", "pdf": "pdf/"}.get(output.name, "")
+            released.update({k: v for k, v in built.items() if prefix and k.startswith(prefix)})
+        else:
+            released.update(output.release(src, ctx))
+    built = released
     assets: dict[str, bytes] = {}
     for name, data in built.items():
         leaf = name.rsplit("/", 1)[-1]
