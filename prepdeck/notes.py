@@ -93,7 +93,8 @@ class _Notes:
     ) -> None:
         nt = notetypes.BY_KEY[key]
         unknown = set(fields) - set(nt.field_names)
-        assert not unknown, f"{key} has no fields {unknown}"
+        if unknown:  # a programming error in this module, not a source problem
+            raise TypeError(f"note type {key!r} has no fields {sorted(unknown)}")
         media: Media = ()
         if retired:
             tags = [*tags, RETIRED_TAG]

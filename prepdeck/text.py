@@ -251,7 +251,8 @@ def markdown_issues(text: str, *, block: bool) -> list[TextIssue]:
 
 
 def _fence_closed(token: Token, lines: list[str]) -> bool:
-    assert token.map is not None
+    if token.map is None:
+        return False
     last = token.map[1] - 1
     if last <= token.map[0] or last >= len(lines):
         return False

@@ -367,7 +367,8 @@ class _Builder:
 
     def check_deck(self, value: Value) -> None:
         """Names that Anki and file systems interpret: checked once, with their lines."""
-        assert isinstance(value, Mapping)
+        if not isinstance(value, Mapping):
+            return  # reported by the shape check
         deck = value.get("deck")
         if isinstance(deck, Scalar) and self.deck.get("deck") and not file_slug(deck):
             self.c.fail(

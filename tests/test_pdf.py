@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, T0
 from pypdf import PdfReader
 
-from prepdeck import model
+from prepdeck import model, pipeline
 from prepdeck.errors import BuildError
 from prepdeck.project import read_settings
 from prepdeck.render_pdf import render_pdf
@@ -348,3 +348,28 @@ def test_full_sheet_leaves_out_the_diagrams_to_fit(
     assert '<img class="diagram"' in html
     assert render_pdf_pages(html, "pdf/x.pdf")[1] > PAGE_BUDGET
     assert len(PdfReader(io.BytesIO(pdfs["a4"])).pages) <= PAGE_BUDGET
+
+
+def test_any_sheet_over_budget_is_a_warning_or_a_strict_error(tmp_path: Path) -> None:
+    """Not only the shipped content: a track's sheet of a big source tree says how many pages
+    it takes and what the budget is (a warning; an error with --strict)."""
+    import dataclasses
+
+    from prepdeck.errors import BuildError
+
+    src, _ = pipeline.read_source(ROOT, ROOT / "source")
+    big = src.for_track("platform")
+    many = tuple(
+        dataclasses.replace(q, id=f"{q.id}-{n}", title=f"{q.title} {n}")
+        for n in range(3)
+        for q in big.questions
+    )
+    big = dataclasses.replace(big, questions=many)
+    ctx = pipeline.Context(read_settings(ROOT), T0, "abc1234")
+    pipeline.sheet_pdf(big, ctx, "a4", "pdf/big-platform-a4.pdf", "platform")
+    (warning,) = ctx.warnings
+    assert warning.warning and str(warning).startswith("pdf/big-platform-a4.pdf: warning: ")
+    assert "pages, over the budget of 4 for this sheet" in str(warning)
+    strict = dataclasses.replace(ctx, strict=True, warnings=[])
+    with pytest.raises(BuildError, match="over the budget of 4"):
+        pipeline.sheet_pdf(big, strict, "a4", "pdf/big-platform-a4.pdf", "platform")

@@ -134,3 +134,39 @@ def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
 def test_shipped_source_is_clean_under_strict() -> None:
     _, found = pipeline.read_source(ROOT, ROOT / "source", strict=True)
     assert found == []
+
+
+def test_same_prompt_twice_is_a_warning_naming_both_lines(tmp_path: Path) -> None:
+    minimal = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
+    other = (
+        minimal.replace("id: sample\n", "id: other\n", 1)
+        .replace("sample-", "other-")
+        .replace("How do you ship a change safely?", "how do you  SHIP a change, safely ?")
+    )
+    src = make_tree(tmp_path, a=minimal, b=other)
+    found = problems(src, strict=True)
+    dup = [p for p in found if "the same prompt" in p]
+    assert dup == [
+        "topics/b.yaml:6:9: warning: questions[0].prompt: the same prompt as the question at "
+        "topics/a.yaml:6:9; merge the two or make one of them ask something else"
+    ]
+    _, warnings = pipeline.read_source(src, src)
+    assert any("the same prompt" in str(w) for w in warnings)
+
+
+def test_a_topic_may_span_files_with_the_same_title_and_tracks(tmp_path: Path) -> None:
+    minimal = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
+    more = minimal.replace("sample-", "more-").replace("Tell me about a release", "Tell me of one")
+    more = more.replace("How do you ship a change safely?", "How do you ship a hotfix safely?")
+    src = make_tree(tmp_path, a=minimal, b=more)
+    model_, _ = pipeline.read_source(src, src)
+    assert [t.id for t in model_.topics] == ["sample"]
+    items = model_.in_topic("sample")
+    assert [q.id for q in items.questions] == ["sample-question", "more-question"]
+    clash = more.replace("  title: Sample", "  title: Other title")
+    src2 = make_tree(tmp_path / "two", a=minimal, b=clash)
+    assert any(
+        "topics/b.yaml:2:7: topic.id: topic 'sample' continues topics/a.yaml but with another "
+        "title or tracks" in p
+        for p in problems(src2)
+    )
