@@ -9,14 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
-from . import incremental, pipeline
+from . import builder, pipeline
 from .errors import BuildError, EnvironmentProblem, Problem, UsageError
 from .outputs import write_all
 from .progress import Log
-from .project import build_clock, build_time, commit_id, read_settings
+from .project import build_time, commit_id, read_settings
 
 ROOT = Path(__file__).resolve().parent.parent  # the project checkout build.py lives in
 
@@ -299,108 +298,42 @@ def _main(argv: list[str] | None) -> int:
     log = Log(quiet=args.quiet, as_json=args.json)
     if not args.check and not args.list_tracks:
         check_writable(args.out)
-    failures: list[Problem] = []
-    files: dict[str, bytes] = {}
+    stories = args.stories
+    if stories is None and (ROOT / "my-stories.yaml").exists():
+        stories = ROOT / "my-stories.yaml"
+    config = builder.Config(
+        source=args.source,
+        out=args.out,
+        root=ROOT,
+        settings_root=project_of(args.source),
+        only=tuple(args.only or ()),
+        track=args.track,
+        stories=stories,
+        strict=args.strict,
+        force=args.force,
+        preview=args.preview,
+        jobs=args.jobs,
+        check=args.check or args.list_tracks,
+    )
     try:
-        started = time.perf_counter()
-        settings = read_settings(project_of(args.source))
-        src, warnings = pipeline.read_source(ROOT, args.source, strict=args.strict)
-        pipeline.check_ledger(ROOT, args.source, src, settings)
-        log.warnings(warnings)
-        loaded = time.perf_counter() - started
-        tracks = {t.id: t.title for t in src.tracks}
-        if args.list_tracks:
-            for track_id, title in tracks.items():
-                part = src.for_track(track_id).current()
-                print(
-                    f"{track_id:<12} {title}: {len(part.questions)} questions, "
-                    f"{len(part.frameworks)} frameworks, {len(part.stars)} STAR examples, "
-                    f"{len(part.terms)} terms"
-                )
-            return 0
-        if args.track is not None and args.track not in tracks:
-            raise UsageError(f"unknown track {args.track!r}; choose one of: {', '.join(tracks)}")
-        stories_path = args.stories or (ROOT / "my-stories.yaml")
-        stories = None
-        if args.stories or stories_path.exists() or stories_path.is_symlink():
-            stories, found = pipeline.read_stories(ROOT, stories_path, src, strict=args.strict)
-            log.warnings(found)
-        if args.check:
-            log.checked(src)
-            return 0
-        log.stage(
-            "load+validate",
-            seconds=loaded,
-            counts={
-                "questions": len(src.questions),
-                "frameworks": len(src.frameworks),
-                "stars": len(src.stars),
-                "terms": len(src.terms),
-            },
-        )
-        stamp, note = build_clock(args.source)
-        if note and not args.json:
-            print(f"note: {note}", file=sys.stderr)
-        if args.jobs < 1:
-            raise UsageError(f"--jobs {args.jobs}: give at least 1")
-        ctx = pipeline.Context(
-            settings, stamp, commit_id(ROOT), args.track, strict=args.strict, jobs=args.jobs
-        )
-        per_track = [o.name for o in pipeline.OUTPUTS.values() if o.per_track]
-        targets = args.only or (per_track if args.track else list(pipeline.OUTPUTS))
-        sources = [*pipeline.source_paths(args.source)]
-        if stories is not None and not args.track:
-            targets = [*targets, "private"]
-        cache = {} if args.force else incremental.load(args.out)
-        inputs = {
-            "version": settings.version,
-            "url": settings.repo_url,
-            "license": settings.license,
-            "time": ctx.build_time,
-            "commit": ctx.commit,
-            "track": args.track,
-            "preview": args.preview,
-        }
+        report = builder.build(config, log)
     except BuildError as err:
         log.problems(err.problems, args.strict)
         return 1
-    for number, target in enumerate(targets, 1):
-        if target == "private":  # the personal file feeds only the private outputs
-            fp = incremental.fingerprint(
-                target, [*sources, stories_path], {**inputs, "only": sorted(args.only or [])}
+    if args.list_tracks:
+        for track in report.source.tracks:
+            part = report.source.for_track(track.id).current()
+            print(
+                f"{track.id:<12} {track.title}: {len(part.questions)} questions, "
+                f"{len(part.frameworks)} frameworks, {len(part.stars)} STAR examples, "
+                f"{len(part.terms)} terms"
             )
-        else:
-            fp = incremental.fingerprint(target, sources, inputs)
-        if incremental.fresh(cache, args.out, target, fp):
-            log.stage(target, skipped="inputs unchanged since the last build")
-            continue
-        log.progress(number, len(targets), target)
-        started = time.perf_counter()
-        try:
-            if target == "private":
-                made = pipeline.render_private(src, stories, ctx, args.only)
-            else:
-                made = pipeline.OUTPUTS[target].render(src, ctx)
-            if args.preview and target in ("pdf", "private"):
-                from prepdeck.preview import preview_files
-
-                made.update(preview_files(made))
-        except BuildError as err:  # one output failed: the others are still written
-            failures += err.problems
-            continue
-        log.stage(
-            target,
-            files=len(made),
-            seconds=time.perf_counter() - started,
-            size=sum(map(len, made.values())),
-        )
-        incremental.record(cache, target, fp, made)
-        files.update(made)
-    changed = write_all(args.out, files)
-    write_all(args.out, {incremental.CACHE: incremental.dump(cache)})
-    log.warnings(ctx.warnings)
-    if failures:
-        log.problems(failures, args.strict, written=sorted(files))
+        return 0
+    if args.check:
+        log.checked(report.source)
+        return 0
+    if report.failures:
+        log.problems(report.failures, args.strict, written=sorted(report.files))
         return 1
-    log.outputs(files, changed)
+    log.outputs(report.files, report.changed)
     return 0

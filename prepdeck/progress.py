@@ -23,6 +23,12 @@ class Log:
             if not self.as_json:
                 print(p, file=sys.stderr)
 
+    def note(self, text: str) -> None:
+        """Something the user should know that is not a problem (printed to stderr)."""
+        self.report.setdefault("notes", []).append(text)
+        if not self.as_json:
+            print(f"note: {text}", file=sys.stderr)
+
     def problems(
         self, problems: list[Problem], strict: bool, written: list[str] | None = None
     ) -> None:

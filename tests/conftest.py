@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from prepdeck import model, pipeline  # noqa: E402
+from prepdeck import builder, model, pipeline  # noqa: E402
 from prepdeck.outputs import write_all  # noqa: E402
 from prepdeck.project import read_settings  # noqa: E402
 
@@ -36,14 +36,14 @@ def drawing_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 def build(
     source_dir: Path, out_dir: Path, build_time: int = T0, only: tuple[str, ...] = ("anki",)
 ) -> dict[str, Path]:
-    """Run the real pipeline in-process; returns {relative name: written path}."""
-    src, _ = pipeline.read_source(ROOT, source_dir)
-    settings = read_settings(ROOT)
-    pipeline.check_ledger(ROOT, source_dir, src, settings)
-    ctx = pipeline.Context(settings, build_time)
-    files = pipeline.render(src, ctx, list(only))
-    write_all(out_dir, files)
-    return {name: out_dir / name for name in files}
+    """The real build (prepdeck.builder, as the command line runs it), at a fixed time;
+    returns {relative name: written path}."""
+    config = builder.Config(
+        source=source_dir, out=out_dir, root=ROOT, only=only, build_time=build_time, force=True
+    )
+    report = builder.build(config)
+    assert report.ok, report.failures
+    return {name: out_dir / name for name in report.files}
 
 
 def apkg_of(built: dict[str, Path]) -> Path:
