@@ -126,7 +126,7 @@ def build(config: Config, events: Events | None = None) -> Report:
     ctx = pipeline.Context(
         settings,
         stamp,
-        commit_id(config.root),
+        commit_id(config.source if config.source.is_dir() else config.root),
         config.track,
         strict=config.strict,
         jobs=config.jobs,

@@ -235,7 +235,7 @@ def render_md(src: model.Source, ctx: Context) -> dict[str, bytes]:
     return {**{name: text.encode() for name, text in pages.items()}, **pictures}
 
 
-def render_pdf(src: model.Source, ctx: Context) -> dict[str, bytes]:
+def render_sheets(src: model.Source, ctx: Context) -> dict[str, bytes]:
     """Every sheet (full and per track, A4 and Letter). With ctx.jobs > 1 the sheets render
     in that many processes: each is a pure function of its inputs, so the bytes are the same."""
     work = [
@@ -359,7 +359,7 @@ OUTPUTS: dict[str, Output] = {
     for o in (
         Output("anki", render_anki, "the decks", per_track=True, release=render_anki),
         Output("md", render_md, "the reference pages", release=release_reference),
-        Output("pdf", render_pdf, "the sheets", per_track=True, release=render_pdf),
+        Output("pdf", render_sheets, "the sheets", per_track=True, release=render_sheets),
         Output("schema", render_schema, "the JSON Schemas editors use"),
     )
 }

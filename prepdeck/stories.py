@@ -28,7 +28,7 @@ from .text import (
     ref_inline,
     sheet_inline,
 )
-from .validate import _Checker
+from .validate import Checker
 
 NAMESPACE = "prepdeck-my-stories"  # never change: your story cards' GUIDs derive from it
 PLACEHOLDER = re.compile(r"\bTODO\b")
@@ -72,7 +72,7 @@ class Story:
 def validate_stories(value: Value, file: str, src: model.Source) -> tuple[Bank, list[Problem]]:
     """Stories and questions, and every problem: errors for broken references and ids that
     collide, warnings for placeholders."""
-    c = _Checker()
+    c = Checker()
     data = c.check(value, schema.STORIES_FILE, "")
     known = {q.id: "question" for q in src.questions} | {s.id: "star" for s in src.stars}
     for ref, _spec, path in c.refs:
@@ -135,7 +135,7 @@ def validate_stories(value: Value, file: str, src: model.Source) -> tuple[Bank, 
 
 
 def _questions(
-    c: _Checker, data: dict[str, object], src: model.Source, seen: set[str]
+    c: Checker, data: dict[str, object], src: model.Source, seen: set[str]
 ) -> tuple[MyQuestion, ...]:
     public = (
         {q.id for q in src.questions}

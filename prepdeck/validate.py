@@ -36,8 +36,10 @@ RESERVED_ID_PREFIX = "topic-"
 RESERVED_TRACKS = {"my-stories"}
 
 
-class _Checker:
-    """Checks values against specs, collecting problems and the references to resolve."""
+class Checker:
+    """Checks values against specs, collecting problems and the references to resolve.
+
+    Public: the personal file (stories.py) is checked by the same machinery."""
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
@@ -324,7 +326,7 @@ def validate(
     The card-design lint (warnings) runs only on a source without errors: on broken input it
     would only add noise to the real problems.
     """
-    c = _Checker()
+    c = Checker()
     deck_data = c.check(deck[1], schema.DECK_FILE, "") if deck else None
     checked = [(name, c.check(value, schema.TOPIC_FILE, "")) for name, value in files]
     builder = _Builder(c, deck_data or {})
@@ -351,7 +353,7 @@ def validate(
 class _Builder:
     """Turns checked dicts into model objects and checks what spans items and files."""
 
-    def __init__(self, c: _Checker, deck: dict[str, Any]) -> None:
+    def __init__(self, c: Checker, deck: dict[str, Any]) -> None:
         self.c = c
         self.deck = deck
         self.ids: dict[str, Mark] = {}

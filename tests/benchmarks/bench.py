@@ -190,9 +190,9 @@ def run_size(questions: int, pdf: bool) -> dict[str, float]:
             import os
 
             jobs = os.cpu_count() or 1
-            _, out["all sheets, --jobs 1"] = timed(pipeline.render_pdf, src, ctx)
+            _, out["all sheets, --jobs 1"] = timed(pipeline.render_sheets, src, ctx)
             _, out[f"all sheets, --jobs {jobs}"] = timed(
-                pipeline.render_pdf, src, dataclasses.replace(ctx, jobs=jobs, warnings=[])
+                pipeline.render_sheets, src, dataclasses.replace(ctx, jobs=jobs, warnings=[])
             )
     out["peak MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
