@@ -328,29 +328,41 @@ def test_parallel_sheets_are_byte_identical(tmp_path: Path) -> None:
     assert len(outs[0]) == 2 and outs[0] == outs[1]
 
 
-def test_full_sheet_leaves_out_the_diagrams_to_fit(
-    pdfs: dict[str, bytes], shipped: model.Source
+def test_diagrams_are_printed_only_where_the_budget_has_room(
+    pdfs: dict[str, bytes], track_pdfs: dict[str, bytes], shipped: model.Source
 ) -> None:
-    """With its diagrams the full sheet would be over budget: the build prints it without
-    them (a track's sheet keeps them where they fit)."""
+    """The full sheet fills its 8 pages without diagrams, so it prints none; the release
+    track's sheet has room and prints them (its page content is the larger for it)."""
     from prepdeck.render_pdf import render_pdf_pages
 
-    html = render_sheet(
-        shipped.current(),
+    assert len(PdfReader(io.BytesIO(pdfs["a4"])).pages) == PAGE_BUDGET
+    release = shipped.for_track("release").current()
+    bare = render_sheet(
+        release,
         paper="a4",
         version="0.0.0",
         build_date="2025-10-09",
         commit="abc1234",
         url="https://example.invalid",
         license_name="MIT",
-        pictures=True,
+        track="release",
+        pictures=False,
+        glossary=False,
     )
-    assert '<img class="diagram"' in html
-    assert render_pdf_pages(html, "pdf/x.pdf")[1] > PAGE_BUDGET
-    assert len(PdfReader(io.BytesIO(pdfs["a4"])).pages) <= PAGE_BUDGET
+    data, _ = render_pdf_pages(bare, "pdf/x.pdf")
+    shipped_release = PdfReader(io.BytesIO(track_pdfs["pdf/devops-interview-prep-release-a4.pdf"]))
+    assert len(shipped_release.pages) <= TRACK_PAGE_BUDGET
+
+    def drawn(reader: PdfReader) -> int:
+        streams = [p.get_contents() for p in reader.pages]
+        return sum(len(c.get_data()) for c in streams if c is not None)
+
+    assert drawn(shipped_release) > drawn(PdfReader(io.BytesIO(data))) + 10_000
 
 
-def test_any_sheet_over_budget_is_a_warning_or_a_strict_error(tmp_path: Path) -> None:
+def test_any_sheet_over_budget_is_a_warning_or_a_strict_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Not only the shipped content: a track's sheet of a big source tree says how many pages
     it takes and what the budget is (a warning; an error with --strict)."""
     import dataclasses
@@ -358,7 +370,7 @@ def test_any_sheet_over_budget_is_a_warning_or_a_strict_error(tmp_path: Path) ->
     from prepdeck.errors import BuildError
 
     src, _ = pipeline.read_source(ROOT, ROOT / "source")
-    big = src.for_track("platform")
+    big = src.for_track("release")
     many = tuple(
         dataclasses.replace(q, id=f"{q.id}-{n}", title=f"{q.title} {n}")
         for n in range(3)
@@ -366,10 +378,14 @@ def test_any_sheet_over_budget_is_a_warning_or_a_strict_error(tmp_path: Path) ->
     )
     big = dataclasses.replace(big, questions=many)
     ctx = pipeline.Context(read_settings(ROOT), T0, "abc1234")
-    pipeline.sheet_pdf(big, ctx, "a4", "pdf/big-platform-a4.pdf", "platform")
+    pipeline.sheet_pdf(big, ctx, "a4", "pdf/big-release-a4.pdf", "release")
     (warning,) = ctx.warnings
-    assert warning.warning and str(warning).startswith("pdf/big-platform-a4.pdf: warning: ")
+    assert warning.warning and str(warning).startswith("pdf/big-release-a4.pdf: warning: ")
     assert "pages, over the budget of 4 for this sheet" in str(warning)
+    # Under --strict the same count is an error (the page count is stubbed: no second render).
+    from prepdeck import render_pdf as pdf_module
+
+    monkeypatch.setattr(pdf_module, "render_pdf_pages", lambda html, name: (b"%PDF", 9))
     strict = dataclasses.replace(ctx, strict=True, warnings=[])
-    with pytest.raises(BuildError, match="over the budget of 4"):
-        pipeline.sheet_pdf(big, strict, "a4", "pdf/big-platform-a4.pdf", "platform")
+    with pytest.raises(BuildError, match="9 pages, over the budget of 4"):
+        pipeline.sheet_pdf(big, strict, "a4", "pdf/big-release-a4.pdf", "release")
