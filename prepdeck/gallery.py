@@ -94,9 +94,11 @@ def _inline_media(body: str, media: Path) -> str:
         if "/" in m.group(1) or not path.is_file():
             return m.group(0)
         data = base64.b64encode(path.read_bytes()).decode()
-        return f'src="data:image/svg+xml;base64,{data}"'
+        ext = path.suffix.lower().lstrip(".")
+        kind = {"svg": "svg+xml", "jpg": "jpeg"}.get(ext, ext)
+        return f'src="data:image/{kind};base64,{data}"'
 
-    return re.sub(r'src="([^":]+\.svg)"', inline, body)
+    return re.sub(r'src="([^":]+\.(?:svg|png|jpe?g|gif|webp))"', inline, body)
 
 
 def card_document(body: str, css: str, *, ord: int, night: bool, head: str = "") -> str:

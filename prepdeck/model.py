@@ -155,6 +155,7 @@ class Source:
     stars: tuple[Star, ...]
     terms: tuple[Term, ...]
     tables: tuple[Table, ...] = ()
+    media: tuple[tuple[str, bytes], ...] = ()  # media-folder pictures the text shows
 
     def topic(self, topic_id: str) -> Topic:
         return next(t for t in self.topics if t.id == topic_id)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from . import model, notetypes
 from .ids import NAMESPACE, note_guid
 from .render_markdown import page_of
-from .text import anki_inline, anki_plain, cloze, deck_name, outline
+from .text import anki_inline, anki_plain, cloze, deck_name, media_file_name, outline, rewrite_media
 
 KIND_LABELS = {"system-design": "system design"}
 RETIRED_TAG = "prepdeck::retired"
@@ -78,6 +78,8 @@ class _Notes:
         self.src = src
         self.ref = reference_url
         self.pages = page_of(src)
+        # Media-folder pictures travel under content-hash names (an edit reaches users).
+        self.pictures = {name: (media_file_name(name, data), data) for name, data in src.media}
         self.notes: list[NoteSpec] = []
 
     def add(
@@ -103,6 +105,14 @@ class _Notes:
             picture, media = diagram_html(diagram)
             fields["Extra"] = fields.get("Extra", "") + picture
         values = tuple(fields.get(name, "") for name in nt.field_names)
+        if self.pictures:
+            names = {name: new for name, (new, _) in self.pictures.items()}
+            values = tuple(rewrite_media(v, names) for v in values)
+            media += tuple(
+                (new, data)
+                for name, (new, data) in sorted(self.pictures.items())
+                if any(f'src="{new}"' in v for v in values)
+            )
         self.notes.append(
             NoteSpec(
                 note_id,

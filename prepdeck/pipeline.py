@@ -24,6 +24,7 @@ from .project import Settings
 from .validate import validate
 
 DECK_FILE = "deck.yaml"
+MEDIA_DIR = "media"  # pictures the text may show: ![what it shows](media/name.png)
 TOPIC_DIR = "topics"
 
 
@@ -48,7 +49,8 @@ def source_paths(source_dir: Path) -> list[Path]:
     """Every file the public outputs are built from (for change detection)."""
     deck, topics = source_files(source_dir)
     ledger = source_dir / LEDGER_FILE
-    return [p for p in (deck, *topics, ledger) if p.is_file()]
+    media = sorted((source_dir / MEDIA_DIR).glob("*")) if (source_dir / MEDIA_DIR).is_dir() else []
+    return [p for p in (deck, *topics, ledger, *media) if p.is_file()]
 
 
 def source_files(source_dir: Path) -> tuple[Path, list[Path]]:
@@ -110,7 +112,18 @@ def _read_source(
             )
         )
     loaded = [x for x in (load(p) for p in topic_paths) if x]
-    src, found = validate(deck, loaded, run_lint=not any(not p.warning for p in problems))
+
+    def media(name: str) -> bytes | str:
+        """A picture of the media folder: a regular file inside the tree, at most 2 MB."""
+        path = source_dir / MEDIA_DIR / name
+        if not (path.exists() or path.is_symlink()):
+            return f"no such file in {_display(source_dir / MEDIA_DIR, root)}/"
+        data, found = read_bytes(path, _display(path, root), source_dir, max_bytes=2_000_000)
+        return data if data is not None else found[0].message
+
+    src, found = validate(
+        deck, loaded, run_lint=not any(not p.warning for p in problems), media=media
+    )
     problems.extend(found)
     errors = [p for p in problems if strict or not p.warning]
     if errors or src is None:
@@ -232,7 +245,8 @@ def render_md(src: model.Source, ctx: Context) -> dict[str, bytes]:
     from .render_markdown import render_reference_pages
 
     pages, pictures = render_reference_pages(src, ctx.settings.version)
-    return {**{name: text.encode() for name, text in pages.items()}, **pictures}
+    media = {f"reference/media/{name}": data for name, data in src.media}  # beside the pages
+    return {**{name: text.encode() for name, text in pages.items()}, **pictures, **media}
 
 
 def render_sheets(src: model.Source, ctx: Context) -> dict[str, bytes]:

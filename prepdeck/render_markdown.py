@@ -8,6 +8,8 @@ document's structure (a trailing `#` in a heading, a leading `|`).
 
 from __future__ import annotations
 
+import re
+
 from . import model
 from .text import escape, ref_block, ref_inline
 
@@ -251,7 +253,28 @@ def render_reference(full: model.Source, version: str) -> str:
     blocks += ['<a id="glossary"></a>', "## Glossary", *_glossary(src, links, pics)]
     if retired:
         blocks += ['<a id="retired"></a>', "## Retired", *_retired(full)]
-    return _join(blocks)
+    return _embed_media(_join(blocks), full.media)
+
+
+def _embed_media(text: str, media: tuple[tuple[str, bytes], ...]) -> str:
+    """In the one-file reference, media-folder pictures travel inside the file."""
+    if not media:
+        return text
+    import base64
+
+    def kind(name: str) -> str:
+        ext = name.rsplit(".", 1)[-1].lower()
+        return "jpeg" if ext in ("jpg", "jpeg") else ext
+
+    uris = {
+        name: f"data:image/{kind(name)};base64," + base64.b64encode(data).decode()
+        for name, data in media
+    }
+    return re.sub(
+        r"\]\(media/([^)\s]+)\)",
+        lambda m: f"]({uris.get(m.group(1), 'media/' + m.group(1))})",
+        text,
+    )
 
 
 # --- the reference in pages: one file per topic, the STAR examples and the glossary ---------

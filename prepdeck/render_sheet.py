@@ -7,7 +7,7 @@ per topic, always next to the topic's name, so a black-and-white print loses not
 from __future__ import annotations
 
 from . import model
-from .text import escape, outline, sheet_inline
+from .text import escape, outline, rewrite_media, sheet_inline
 
 ACCENTS = ("#1f4e8c", "#2e6b30", "#7a2f7a", "#9a4a12", "#00695c", "#8f1d30", "#4e342e", "#37474f")
 PAPERS = {"a4": "A4 landscape", "letter": "letter landscape"}
@@ -153,13 +153,26 @@ def render_sheet(
         f"@top-right {{ content: {_css_string('Content version ' + version)}; }} "
         f"@bottom-left {{ content: {_css_string(footer)}; }} }}"
     )
-    return (
+    html = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(src.title)}</title>"
         f'<meta name="generator" content="prepdeck {escape(version)}">'
         f"<style>{page}</style></head><body>"
         f"<main>{topics}{extra}{_reference(src) if glossary else ''}</main></body></html>"
     )
+    return rewrite_media(html, _data_uris(src))
+
+
+def _data_uris(src: model.Source) -> dict[str, str]:
+    """Media-folder pictures inline: the sheet fetches nothing."""
+    import base64
+
+    kinds = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "gif": "gif", "webp": "webp"}
+    return {
+        name: f"data:image/{kinds[name.rsplit('.', 1)[-1].lower()]};base64,"
+        + base64.b64encode(data).decode()
+        for name, data in src.media
+    }
 
 
 def _css_string(text: str) -> str:

@@ -269,21 +269,62 @@ def _inline_issues(text: str) -> list[TextIssue]:
     return issues
 
 
+# An image may show a file of the source tree's media folder: `![what it shows](media/x.png)`.
+# Raster formats only (an SVG could carry scripts or links); never a URL or another path.
+MEDIA_SRC = re.compile(r"^media/([A-Za-z0-9][A-Za-z0-9._-]{0,80}\.(?:png|jpe?g|gif|webp))$", re.I)
+
+
 def _inline_issues_of(token: Token) -> list[TextIssue]:
     issues = []
     for child in token.children or ():
         if child.type == "image":
             src = str(child.attrs.get("src", ""))
+            if MEDIA_SRC.match(src):
+                continue  # a file of the media folder: checked and copied by the build
             issues.append(
                 TextIssue(
                     1,
                     1,
-                    f"image {src[:60]!r}: images are not allowed in "
-                    "text (a build must never fetch a URL or embed a file); "
-                    "describe it in words",
+                    f"image {src[:60]!r}: a build never fetches a URL or reads a file "
+                    "outside the source tree; put the picture in the source's media/ folder "
+                    "(PNG, JPEG, GIF or WebP) and write ![what it shows](media/name.png)",
                 )
             )
     return issues
+
+
+def media_refs(text: str, *, block: bool) -> list[tuple[int, str]]:
+    """(line within the text, file name) of every media-folder picture a field shows."""
+    if "![" not in text:
+        return []
+    found: list[tuple[int, str]] = []
+    tokens = _md().parse(text) if block else _md().parseInline(text)
+    for token in tokens:
+        line = (token.map[0] + 1) if token.map else 1
+        for child in token.children or ():
+            src = str(child.attrs.get("src", "")) if child.type == "image" else ""
+            match = MEDIA_SRC.match(src)
+            if match:
+                found.append((line, match.group(1)))
+    return found
+
+
+def media_file_name(name: str, data: bytes) -> str:
+    """The name a media-folder picture travels under: its content hash, so an edited picture
+    reaches users on the next import."""
+    import hashlib
+
+    ext = name.rsplit(".", 1)[-1].lower()
+    return f"pd-media-{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
+
+
+def rewrite_media(markup: str, names: dict[str, str]) -> str:
+    """`src="media/x.png"` -> `src="<names[x.png]>"` in rendered HTML."""
+    if 'src="media/' not in markup:
+        return markup
+    return re.sub(
+        r'src="media/([^"]+)"', lambda m: f'src="{names.get(m.group(1), m.group(0))}"', markup
+    )
 
 
 def headings(text: str) -> list[int]:

@@ -6,15 +6,17 @@ builds the model. Problems carry the file, line and column of the offending valu
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from . import availability, glyphs, lint, model, schema
 from .errors import Mark, Problem
 from .load import Mapping, Scalar, Sequence, Value
-from .text import control_chars, file_slug, markdown_issues, words
+from .text import control_chars, file_slug, markdown_issues, media_refs, words
 
 _SLUG = re.compile(schema.SLUG)
 _DIGIT = re.compile(r"\d")
@@ -42,6 +44,7 @@ class Checker:
     Public: the personal file (stories.py) is checked by the same machinery."""
 
     def __init__(self) -> None:
+        self.media: list[tuple[str, Mark]] = []  # media-folder pictures the text shows
         self.problems: list[Problem] = []
         self.refs: list[tuple[Scalar, schema.Ref, str]] = []
 
@@ -131,6 +134,7 @@ class Checker:
             return None
         for issue in markdown_issues(text, block=False):
             self.fail(value.at(issue.line, issue.col), path, issue.message)
+        self.media += [(name, value.mark) for _, name in media_refs(text, block=False)]
         if spec.sheet:
             self._glyphs(value, text, path)
         if spec.deck_name and "::" in text:
@@ -183,6 +187,10 @@ class Checker:
         if text is None:
             return None
         issues = markdown_issues(text, block=True)
+        lead = self._leading_lines(value)
+        self.media += [
+            (name, value.at(line + lead, 1)) for line, name in media_refs(text, block=True)
+        ]
         for issue in issues:
             self.fail(
                 value.at(issue.line + self._leading_lines(value), issue.col), path, issue.message
@@ -318,8 +326,15 @@ def _did_you_mean(word: str, options: Any) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+MediaLoader = Callable[[str], "bytes | str"]  # file name -> its bytes, or why it cannot be used
+
+
 def validate(
-    deck: tuple[str, Value] | None, files: list[tuple[str, Value]], *, run_lint: bool = True
+    deck: tuple[str, Value] | None,
+    files: list[tuple[str, Value]],
+    *,
+    run_lint: bool = True,
+    media: MediaLoader | None = None,
 ) -> tuple[model.Source | None, list[Problem]]:
     """Check the deck settings and every topic file; a model only when nothing is wrong.
 
@@ -336,10 +351,19 @@ def validate(
         if data:
             builder.add_file(name, data)
     builder.resolve()
+    pictures: dict[str, bytes] = {}
+    for name, mark in c.media:  # the media-folder pictures the text shows must exist
+        if name in pictures:
+            continue
+        found = media(name) if media else "no media folder is available here"
+        if isinstance(found, bytes):
+            pictures[name] = found
+        else:
+            c.fail(mark, "media", f"media/{name}: {found}")
     errors = [p for p in c.problems if not p.warning]
     if errors or deck_data is None:
         return None, c.problems
-    src = builder.source()
+    src = dataclasses.replace(builder.source(), media=tuple(sorted(pictures.items())))
     if not run_lint:
         return src, c.problems
     confusables = tuple(

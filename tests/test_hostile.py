@@ -249,21 +249,21 @@ REJECTS = [
         "injection",
         old=_q("prompt", "")[0],
         new="prompt: How do you ship ![x](http://127.0.0.1:9/p.png) safely?",
-        message="images are not allowed",
+        message="never fetches a URL",
     ),
     Reject(
         "image-local-in-answer",
         "injection",
         old=_q("answer", "")[0],
         new="      See ![secrets](/etc/passwd) here.",
-        message="images are not allowed",
+        message="never fetches a URL",
     ),
     Reject(
         "image-in-term-definition",
         "injection",
         old=_q("definition", "")[0],
         new="definition: Tracking ![t](https://example.com/t.gif) pixel.",
-        message="images are not allowed",
+        message="never fetches a URL",
     ),
     Reject(
         "unclosed-fence",
@@ -910,7 +910,7 @@ def test_remote_image_in_source_is_refused_before_any_request(
     case = next(c for c in REJECTS if c.name == "image-remote-in-prompt")
     tree = _tree(tmp_path, case)
     assert cli.main(["-q", "--source", str(tree), "--out", str(tmp_path / "o")]) == 1
-    assert "images are not allowed" in capsys.readouterr().err
+    assert "never fetches a URL" in capsys.readouterr().err
 
 
 def test_unwritable_out_is_an_environment_error(
