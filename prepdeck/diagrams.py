@@ -238,18 +238,25 @@ def _cache_dir() -> Path | None:
 
 
 @lru_cache(maxsize=1)
+def graphviz_version() -> str:
+    """What `dot -V` says (asked once per process), or "absent"."""
+    try:
+        out = subprocess.run(["dot", "-V"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return "absent"
+    return (out.stderr or out.stdout).strip() or "absent"
+
+
+@lru_cache(maxsize=1)
 def _tool_versions() -> str:
     from importlib import metadata
 
-    try:
-        dot = subprocess.run(["dot", "-V"], capture_output=True, text=True, timeout=20).stderr
-    except (OSError, subprocess.SubprocessError):
-        dot = "no graphviz"
+    dot = graphviz_version()
     try:
         mpl = metadata.version("matplotlib")
     except metadata.PackageNotFoundError:
         mpl = "no matplotlib"
-    return f"{RENDERER}|{dot.strip()}|{mpl}|{PALETTES!r}|{CHART_SIZE_IN}|{CHART_FONT_PT}"
+    return f"{RENDERER}|{dot}|{mpl}|{PALETTES!r}|{CHART_SIZE_IN}|{CHART_FONT_PT}"
 
 
 def _cache_key(kind: str, source: str) -> str:

@@ -13,6 +13,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .text import data_uri
+
 # What the clients add around a card: the desktop reviewer's margin and its night-mode colours,
 # which a note type's CSS must override.
 CLIENT_CSS = "body { margin: 20px; } body.nightMode { background-color: #2c2c2c; color: #fcfcfc; }"
@@ -86,19 +88,45 @@ def render_cards(apkg: bytes) -> list[CardRender]:
 def _inline_media(body: str, media: Path) -> str:
     """Pictures from the collection's media folder as data URIs, as a client would show them
     (a name the collection lacks stays as it is, and shows broken)."""
-    import base64
     import re
 
     def inline(m: re.Match[str]) -> str:
         path = media / html.unescape(m.group(1))
         if "/" in m.group(1) or not path.is_file():
             return m.group(0)
-        data = base64.b64encode(path.read_bytes()).decode()
-        ext = path.suffix.lower().lstrip(".")
-        kind = {"svg": "svg+xml", "jpg": "jpeg"}.get(ext, ext)
-        return f'src="data:image/{kind};base64,{data}"'
+        return f'src="{data_uri(path.name, path.read_bytes())}"'
 
     return re.sub(r'src="([^":]+\.(?:svg|png|jpe?g|gif|webp))"', inline, body)
+
+
+# Headless Chromium without a network or a profile of its own: what the screenshots and the
+# browser checks of the tests both run.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
+
+
+def chromium() -> str:
+    """The Chromium (or Chrome) binary; an environment problem when there is none."""
+    import shutil
+
+    path = (
+        shutil.which("chromium")
+        or shutil.which("chromium-browser")
+        or shutil.which("google-chrome")
+    )
+    if path is None:
+        from .errors import EnvironmentProblem
+
+        raise EnvironmentProblem("headless Chromium is needed: bash .ci/setup --test installs it")
+    return path
 
 
 def card_document(body: str, css: str, *, ord: int, night: bool, head: str = "") -> str:
@@ -168,26 +196,15 @@ def gallery_html(cards: list[CardRender], pages: list[str], title: str) -> str:
 
 def screenshot(document: str, out: Path, width: int = 390, height: int = 844) -> None:
     """A phone-sized PNG of one page with headless Chromium (for the README)."""
-    import shutil
     import subprocess
 
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if browser is None:
-        raise SystemExit("screenshots need headless Chromium: bash .ci/setup --test")
     with tempfile.TemporaryDirectory(prefix="prepdeck-shot-") as tmp:
         page = Path(tmp) / "card.html"
         page.write_text(document, encoding="utf-8")
         subprocess.run(
             [
-                browser,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--hide-scrollbars",
+                chromium(),
+                *CHROMIUM_FLAGS,
                 f"--user-data-dir={tmp}/profile",
                 f"--window-size={width},{height}",
                 f"--screenshot={out}",

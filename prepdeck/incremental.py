@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ def _digest(paths: list[Path], extra: list[str]) -> str:
 LIBRARIES = ("genanki", "markdown-it-py", "weasyprint", "pyyaml", "matplotlib", "fonttools")
 
 
+@lru_cache(maxsize=1)
 def library_versions() -> dict[str, str]:
     """The versions of what renders the outputs: an upgrade may change the bytes."""
     from importlib import metadata
@@ -42,18 +44,10 @@ def library_versions() -> dict[str, str]:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             found[name] = "absent"
-    found["graphviz"] = _graphviz_version()
+    from .diagrams import graphviz_version
+
+    found["graphviz"] = graphviz_version()
     return found
-
-
-def _graphviz_version() -> str:
-    import subprocess
-
-    try:
-        out = subprocess.run(["dot", "-V"], capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.SubprocessError):
-        return "absent"
-    return out.stderr.strip() or out.stdout.strip()
 
 
 def fingerprint(target: str, source_files: list[Path], settings: dict[str, Any]) -> str:

@@ -59,17 +59,9 @@ def read_settings(root: Path) -> Settings:
 def commit_id(root: Path) -> str:
     """The short HEAD commit for the sheet's footer; 'unknown' outside a git checkout."""
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short=7", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        )
+        return _git(root, "rev-parse", "--short=7", "HEAD") or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
-    return out.stdout.strip() or "unknown"
 
 
 def build_time(root: Path, env: Mapping[str, str] = os.environ) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from . import model
-from .text import escape, ref_block, ref_inline
+from .text import data_uri, escape, ref_block, ref_inline
 
 _KIND = {"system-design": "system design"}
 
@@ -45,15 +45,13 @@ class Pictures:
     def __call__(self, item_id: str, diagram: model.Diagram | None) -> list[str]:
         if diagram is None:
             return []
-        import base64
-
         from .diagrams import draw
 
         drawing = draw(diagram.kind, diagram.source)
         alt = escape(diagram.alt)
         width = round(min(drawing.width_px, 640))
         if self.embed:
-            uri = "data:image/svg+xml;base64," + base64.b64encode(drawing.light).decode()
+            uri = data_uri("d.svg", drawing.light)
             return [f'<img src="{uri}" alt="{alt}" width="{width}">']
         stem = "diagrams/" + item_id.replace("/", "--")
         self.files[f"{stem}.svg"] = drawing.light
@@ -260,16 +258,7 @@ def _embed_media(text: str, media: tuple[tuple[str, bytes], ...]) -> str:
     """In the one-file reference, media-folder pictures travel inside the file."""
     if not media:
         return text
-    import base64
-
-    def kind(name: str) -> str:
-        ext = name.rsplit(".", 1)[-1].lower()
-        return "jpeg" if ext in ("jpg", "jpeg") else ext
-
-    uris = {
-        name: f"data:image/{kind(name)};base64," + base64.b64encode(data).decode()
-        for name, data in media
-    }
+    uris = {name: data_uri(name, data) for name, data in media}
     return re.sub(
         r"\]\(media/([^)\s]+)\)",
         lambda m: f"]({uris.get(m.group(1), 'media/' + m.group(1))})",

@@ -7,7 +7,7 @@ per topic, always next to the topic's name, so a black-and-white print loses not
 from __future__ import annotations
 
 from . import model
-from .text import escape, outline, rewrite_media, sheet_inline
+from .text import data_uri, escape, outline, rewrite_media, sheet_inline
 
 ACCENTS = ("#1f4e8c", "#2e6b30", "#7a2f7a", "#9a4a12", "#00695c", "#8f1d30", "#4e342e", "#37474f")
 PAPERS = {"a4": "A4 landscape", "letter": "letter landscape"}
@@ -30,14 +30,10 @@ def _picture(diagram: model.Diagram | None, show: bool) -> str:
     """A diagram under its item, light variant, inline (the sheet fetches nothing)."""
     if diagram is None or not show:
         return ""
-    import base64
-
     from .diagrams import draw
 
-    data = base64.b64encode(draw(diagram.kind, diagram.source).light).decode()
-    return (
-        f'<img class="diagram" src="data:image/svg+xml;base64,{data}" alt="{escape(diagram.alt)}">'
-    )
+    uri = data_uri("d.svg", draw(diagram.kind, diagram.source).light)
+    return f'<img class="diagram" src="{uri}" alt="{escape(diagram.alt)}">'
 
 
 def _table(
@@ -165,14 +161,7 @@ def render_sheet(
 
 def _data_uris(src: model.Source) -> dict[str, str]:
     """Media-folder pictures inline: the sheet fetches nothing."""
-    import base64
-
-    kinds = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "gif": "gif", "webp": "webp"}
-    return {
-        name: f"data:image/{kinds[name.rsplit('.', 1)[-1].lower()]};base64,"
-        + base64.b64encode(data).decode()
-        for name, data in src.media
-    }
+    return {name: data_uri(name, data) for name, data in src.media}
 
 
 def _css_string(text: str) -> str:

@@ -318,6 +318,25 @@ def media_file_name(name: str, data: bytes) -> str:
     return f"pd-media-{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
 
 
+_IMAGE_TYPES = {
+    "svg": "svg+xml",
+    "jpg": "jpeg",
+    "jpeg": "jpeg",
+    "png": "png",
+    "gif": "gif",
+    "webp": "webp",
+}
+
+
+def data_uri(name: str, data: bytes) -> str:
+    """A picture inline, typed by its file name's extension: what the sheet, the one-file
+    reference and the card preview embed instead of fetching a file."""
+    import base64
+
+    kind = _IMAGE_TYPES[name.rsplit(".", 1)[-1].lower()]
+    return f"data:image/{kind};base64,{base64.b64encode(data).decode()}"
+
+
 def rewrite_media(markup: str, names: dict[str, str]) -> str:
     """`src="media/x.png"` -> `src="<names[x.png]>"` in rendered HTML."""
     if 'src="media/' not in markup:

@@ -13,24 +13,14 @@ import html
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from prepdeck.gallery import card_document
+from prepdeck.gallery import CHROMIUM_FLAGS, card_document, chromium
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
+FLAGS = list(CHROMIUM_FLAGS)
 
 WATCH = (
     '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
@@ -42,16 +32,6 @@ WATCH = (
 MEASURE = (
     "<script>" + (Path(__file__).parent / "measure.js").read_text(encoding="utf-8") + "</script>"
 )
-
-
-def chromium() -> str:
-    path = (
-        shutil.which("chromium")
-        or shutil.which("chromium-browser")
-        or shutil.which("google-chrome")
-    )
-    assert path, "headless Chromium is a test dependency: bash .ci/setup --test installs it"
-    return path
 
 
 def measure(
