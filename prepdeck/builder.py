@@ -1,21 +1,28 @@
-"""One build: `build(config, events) -> Report`. The command line, the tests and any other
-caller run the same sequence: read and validate the source (and the personal file), check the
-ledger, then render each output of `pipeline.OUTPUTS` that is not fresh in the incremental
-cache, and write what built. `events` is told what happens (the CLI prints it); nothing here
-prints or exits.
+"""What each command does, over one front half and one output registry.
+
+Every command starts with `load` (settings, the checked source and personal file, the ledger
+check) and renders through `pipeline.OUTPUTS` with the `context` it makes (build time, commit):
+
+- `build(config, events) -> Report`: the outputs that are not fresh in the incremental cache,
+  written to `config.out` (`python build.py`, and the tests);
+- `release(config, ...)`: every output's release form, flat, with manifest and checksums;
+- `ledger(config)`: the ledger after this release;
+- `preview(config)`: the card gallery and the sheet's pages as images.
+
+`events` is told what happens (the CLI prints it); nothing here prints or exits.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from . import incremental, model, pipeline
 from .errors import BuildError, Problem, UsageError
 from .outputs import write_all
-from .project import build_clock, commit_id, read_settings
+from .project import Settings, build_clock, commit_id, read_settings
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,56 @@ class Report:
         return not self.failures
 
 
+@dataclass
+class Loaded:
+    """What every command starts from."""
+
+    settings: Settings
+    source: model.Source
+    warnings: list[Problem]
+    stories: model.Bank | None = None
+
+
+def load(config: Config, events: Events | None = None) -> Loaded:
+    """Settings, the checked source (and personal file) and the ledger check; raises
+    BuildError with every source problem, UsageError for an unknown track."""
+    events = events or Quiet()
+    settings = read_settings(config.settings_root or config.root)
+    src, warnings = pipeline.read_source(config.root, config.source, strict=config.strict)
+    pipeline.check_ledger(config.root, config.source, src, settings)
+    events.warnings(warnings)
+    loaded = Loaded(settings, src, list(warnings))
+    tracks = [t.id for t in src.tracks]
+    if config.track is not None and config.track not in tracks:
+        raise UsageError(f"unknown track {config.track!r}; choose one of: {', '.join(tracks)}")
+    if config.stories is not None:
+        loaded.stories, found = pipeline.read_stories(
+            config.root, config.stories, src, strict=config.strict
+        )
+        events.warnings(found)
+        loaded.warnings += found
+    return loaded
+
+
+def context(config: Config, settings: Settings, events: Events | None = None) -> pipeline.Context:
+    """What the renderers read besides the model: the build time (told to `events` when
+    uncommitted edits make it later than the commit's), the commit, the track."""
+    if config.build_time is not None:
+        stamp, note = config.build_time, None
+    else:
+        stamp, note = build_clock(config.source)
+    if note and events is not None:
+        events.note(note)
+    return pipeline.Context(
+        settings,
+        stamp,
+        commit_id(config.source if config.source.is_dir() else config.root),
+        config.track,
+        strict=config.strict,
+        jobs=config.jobs,
+    )
+
+
 def build(config: Config, events: Events | None = None) -> Report:
     """Raises BuildError (source problems, nothing written), UsageError, EnvironmentProblem;
     an output that fails to render is a failure in the report, and the others are written."""
@@ -90,21 +147,9 @@ def build(config: Config, events: Events | None = None) -> Report:
             f"unknown output {unknown[0]!r}; choose from {', '.join(pipeline.OUTPUTS)}"
         )
     started = time.perf_counter()
-    settings = read_settings(config.settings_root or config.root)
-    src, warnings = pipeline.read_source(config.root, config.source, strict=config.strict)
-    pipeline.check_ledger(config.root, config.source, src, settings)
-    events.warnings(warnings)
-    report = Report(src, warnings=list(warnings))
-    tracks = [t.id for t in src.tracks]
-    if config.track is not None and config.track not in tracks:
-        raise UsageError(f"unknown track {config.track!r}; choose one of: {', '.join(tracks)}")
-    stories = None
-    if config.stories is not None:
-        stories, found = pipeline.read_stories(
-            config.root, config.stories, src, strict=config.strict
-        )
-        events.warnings(found)
-        report.warnings += found
+    loaded = load(config, events)
+    src, settings, stories = loaded.source, loaded.settings, loaded.stories
+    report = Report(src, warnings=loaded.warnings)
     if config.check:
         return report
     events.stage(
@@ -117,20 +162,7 @@ def build(config: Config, events: Events | None = None) -> Report:
             "terms": len(src.terms),
         },
     )
-    if config.build_time is not None:
-        stamp, note = config.build_time, None
-    else:
-        stamp, note = build_clock(config.source)
-    if note:
-        events.note(note)
-    ctx = pipeline.Context(
-        settings,
-        stamp,
-        commit_id(config.source if config.source.is_dir() else config.root),
-        config.track,
-        strict=config.strict,
-        jobs=config.jobs,
-    )
+    ctx = context(config, settings, events)
     per_track = [o.name for o in pipeline.OUTPUTS.values() if o.per_track]
     targets = list(config.only) or (per_track if config.track else list(pipeline.OUTPUTS))
     if stories is not None and not config.track:
@@ -183,3 +215,65 @@ def build(config: Config, events: Events | None = None) -> Report:
     events.warnings(ctx.warnings)
     report.warnings += ctx.warnings
     return report
+
+
+def release(
+    config: Config, version: str, previous: str | None = None, *, dry_run: bool = False
+) -> dict[str, bytes]:
+    """Every release asset, flat (what CI uploads): each output's release form under a
+    versioned and a stable name, the manifest, release notes and SHA256SUMS. Refuses a
+    version that is not pyproject's, and a ledger that does not record it (unless dry_run)."""
+    settings = read_settings(config.settings_root or config.root)
+    if version.removeprefix("v") != settings.version:
+        raise UsageError(
+            f"release {version} does not match version {settings.version} in pyproject.toml; "
+            "bump [project].version or tag the right commit"
+        )
+    loaded = load(replace(config, strict=True, track=None, stories=None))
+    manifest = pipeline.read_previous_manifest(previous) if previous else None
+    ctx = context(config, loaded.settings)
+    return pipeline.release_bundle(
+        config.root, config.source, loaded.source, ctx, manifest, dry_run=dry_run
+    )
+
+
+def ledger(config: Config) -> bytes:
+    """The ledger (source/ledger.json) after releasing pyproject's version."""
+    loaded = load(replace(config, strict=True))
+    return pipeline.record_ledger(config.root, config.source, loaded.source, loaded.settings)
+
+
+def preview(config: Config, *, readme: bool = False) -> dict[str, bytes]:
+    """decks/preview/: every card type as the Anki backend renders it, in phone frames, light
+    and dark, and the sheet's pages as PNG. With `readme`, also the README's screenshots."""
+    import tempfile
+
+    from .gallery import card_document, gallery_html, render_cards, screenshot
+    from .preview import pdf_to_pngs
+
+    loaded = load(replace(config, track=None, stories=None))
+    ctx = context(config, loaded.settings)
+    src = loaded.source
+    files = {
+        **pipeline.OUTPUTS["anki"].render(src, ctx),
+        **pipeline.OUTPUTS["pdf"].render(src, ctx),
+    }
+    base = pipeline.slug(src.deck)
+    out: dict[str, bytes] = {}
+    pages = []
+    for paper in ("a4", "letter"):
+        for number, png in enumerate(pdf_to_pngs(files[f"pdf/{base}-{paper}.pdf"]), 1):
+            name = f"sheet-{paper}-p{number}.png"
+            out[f"decks/preview/{name}"] = png
+            pages.append(name)
+    cards = render_cards(files[f"decks/{base}.apkg"])
+    out["decks/preview/index.html"] = gallery_html(cards, pages, src.title).encode()
+    if readme:
+        card = next(c for c in cards if c.note_id == "iac-drift/steps" and c.ord == 1)
+        with tempfile.TemporaryDirectory(prefix="prepdeck-readme-") as tmp:
+            for mode in ("light", "dark"):
+                doc = card_document(card.answer, card.css, ord=card.ord, night=mode == "dark")
+                screenshot(doc, Path(tmp) / "shot.png")
+                out[f".github/readme/card-{mode}.png"] = (Path(tmp) / "shot.png").read_bytes()
+        out[".github/readme/sheet-page.png"] = pdf_to_pngs(files[f"pdf/{base}-a4.pdf"], dpi=60)[0]
+    return out

@@ -1,7 +1,8 @@
 """The command line: `python build.py` and its subcommands (ledger, release, preview).
 
-Parses arguments, resolves the build time and version, calls the pipeline and prints; the only
-place that picks exit codes: 0 built, 1 problems in the source, 2 a bad command line.
+Parses arguments, calls `builder` (one function per command) and prints; the only place
+that picks exit codes: 0 built, 1 problems in the source, 2 a bad command line, 3 a problem
+with the machine (an unwritable output, a missing system library).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from . import builder, pipeline
 from .errors import BuildError, EnvironmentProblem, Problem, UsageError
 from .outputs import write_all
 from .progress import Log
-from .project import build_time, commit_id, read_settings
+from .project import read_settings
 
 ROOT = Path(__file__).resolve().parent.parent  # the project checkout build.py lives in
 
@@ -131,17 +132,15 @@ def ledger_command(argv: list[str]) -> int:
     )
     source_option(parser)
     args = parser.parse_args(argv)
+    config = subcommand_config(args.source)
     try:
-        settings = read_settings(project_of(args.source))
-        src, _ = pipeline.read_source(ROOT, args.source, strict=True)
-        pipeline.check_ledger(ROOT, args.source, src, settings)
-        data = pipeline.record_ledger(ROOT, args.source, src, settings)
+        data = builder.ledger(config)
     except BuildError as err:
         return failed(err, "ledger not updated")
     changed = write_all(args.source, {pipeline.LEDGER_FILE: data})
+    version = read_settings(project_of(args.source)).version
     print(
-        f"{'updated' if changed else 'unchanged'} {args.source / pipeline.LEDGER_FILE} "
-        f"(v{settings.version})"
+        f"{'updated' if changed else 'unchanged'} {args.source / pipeline.LEDGER_FILE} (v{version})"
     )
     return 0
 
@@ -174,22 +173,9 @@ def release_command(argv: list[str]) -> int:
         "this version (CI does this on every change)",
     )
     args = parser.parse_args(argv)
+    config = subcommand_config(args.source, args.out)
     try:
-        settings = read_settings(project_of(args.source))
-        wanted = args.version.removeprefix("v")
-        if wanted != settings.version:
-            raise UsageError(
-                f"release {args.version} does not match version "
-                f"{settings.version} in pyproject.toml; bump [project].version "
-                "or tag the right commit"
-            )
-        src, _ = pipeline.read_source(ROOT, args.source, strict=True)
-        pipeline.check_ledger(ROOT, args.source, src, settings)
-        previous = pipeline.read_previous_manifest(args.previous) if args.previous else None
-        ctx = pipeline.Context(settings, build_time(args.source), commit_id(ROOT))
-        assets = pipeline.release_bundle(
-            ROOT, args.source, src, ctx, previous, dry_run=args.dry_run
-        )
+        assets = builder.release(config, args.version, args.previous, dry_run=args.dry_run)
     except BuildError as err:
         return failed(err, "release not built")
     write_all(args.out, assets)
@@ -213,42 +199,19 @@ def preview_command(argv: list[str]) -> int:
     source_option(parser)
     args = parser.parse_args(argv)
     try:
-        settings = read_settings(project_of(args.source))
-        src, _ = pipeline.read_source(ROOT, args.source)
-        ctx = pipeline.Context(settings, build_time(args.source), commit_id(ROOT))
-        files = pipeline.render(src, ctx, ["anki", "pdf"])
+        files = builder.preview(subcommand_config(args.source), readme=args.readme)
     except BuildError as err:
         return failed(err, "preview not written")
-    from prepdeck.gallery import gallery_html, render_cards
-    from prepdeck.preview import pdf_to_pngs
-
-    base = pipeline.slug(src.deck)
-    out: dict[str, bytes] = {}
-    pages = []
-    for paper in ("a4", "letter"):
-        for number, png in enumerate(pdf_to_pngs(files[f"pdf/{base}-{paper}.pdf"]), 1):
-            name = f"sheet-{paper}-p{number}.png"
-            out[f"decks/preview/{name}"] = png
-            pages.append(name)
-    cards = render_cards(files[f"decks/{base}.apkg"])
-    out["decks/preview/index.html"] = gallery_html(cards, pages, src.title).encode()
-    write_all(ROOT, out)
-    print(f"wrote decks/preview/index.html ({len(cards)} cards, {len(pages)} sheet pages)")
-    if args.readme:
-        from prepdeck.gallery import card_document, screenshot
-
-        shots = ROOT / ".github/readme"
-        shots.mkdir(parents=True, exist_ok=True)
-        card = next(c for c in cards if c.note_id == "iac-drift/steps" and c.ord == 1)
-        for mode in ("light", "dark"):
-            doc = card_document(card.answer, card.css, ord=card.ord, night=mode == "dark")
-            screenshot(doc, shots / f"card-{mode}.png")
-        write_all(
-            ROOT,
-            {".github/readme/sheet-page.png": pdf_to_pngs(files[f"pdf/{base}-a4.pdf"], dpi=60)[0]},
-        )
-        print("wrote .github/readme/card-light.png, card-dark.png, sheet-page.png")
+    write_all(ROOT, files)
+    for name in sorted(files):
+        if not name.startswith("decks/preview/sheet-"):
+            print(f"wrote {name}")
     return 0
+
+
+def subcommand_config(source: Path, out: Path = ROOT) -> builder.Config:
+    """A subcommand's build settings: the tree it reads, and the project it belongs to."""
+    return builder.Config(source=source, out=out, root=ROOT, settings_root=project_of(source))
 
 
 def project_of(source: Path) -> Path:

@@ -46,7 +46,7 @@ def diagram_html(diagram: model.Diagram) -> tuple[str, Media]:
 @dataclass(frozen=True)
 class NoteSpec:
     id: str  # the stable source id this note derives from
-    notetype: str  # a key of notetypes.BY_KEY
+    notetype: str  # a key of notetypes.by_key
     deck: str
     fields: tuple[str, ...]  # in the note type's field order
     tags: tuple[str, ...]
@@ -93,7 +93,7 @@ class _Notes:
         diagram: model.Diagram | None = None,
         **fields: str,
     ) -> None:
-        nt = notetypes.BY_KEY[key]
+        nt = notetypes.by_key(key)
         unknown = set(fields) - set(nt.field_names)
         if unknown:  # a programming error in this module, not a source problem
             raise TypeError(f"note type {key!r} has no fields {sorted(unknown)}")

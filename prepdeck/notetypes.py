@@ -265,7 +265,15 @@ MY_STORY = NoteType(
 ALL: tuple[NoteType, ...] = (OUTLINE, CLOZE, QA, STAR, TERM)
 # Note types only the user's private story deck uses; never in a public release.
 PRIVATE: tuple[NoteType, ...] = (MY_STORY,)
-BY_KEY = {nt.key: nt for nt in (*ALL, *PRIVATE)}
+
+
+def by_key(key: str) -> NoteType:
+    """The public or private note type with this key (looked up in ALL and PRIVATE, the one
+    registry, at call time)."""
+    found = next((nt for nt in (*ALL, *PRIVATE) if nt.key == key), None)
+    if found is None:
+        raise KeyError(f"no note type {key!r}")  # a programming error, not a source problem
+    return found
 
 
 @lru_cache(maxsize=1)

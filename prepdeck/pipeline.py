@@ -328,20 +328,26 @@ def sheet_pdf(
     return data
 
 
+SOURCE_FILES = (  # (schema name, spec, title, where the file lives)
+    ("topic", model.TOPIC_FILE, "prepdeck topic file", "`source/topics/*.yaml`"),
+    ("deck", model.DECK_FILE, "prepdeck deck.yaml", "`source/deck.yaml`"),
+    ("stories", model.STORIES_FILE, "prepdeck story bank", "`my-stories.yaml` (git-ignored)"),
+)
+
+
 def render_schema(src: model.Source, ctx: Context) -> dict[str, bytes]:
-    """The JSON Schemas editors use (via the yaml-language-server modeline in each file)."""
+    """What follows from the model's declaration: the JSON Schemas editors use (via the
+    yaml-language-server modeline in each file) and the field reference for contributors."""
     import json
 
     from . import schema
 
     out = {}
-    for name, spec, title in (
-        ("topic", schema.TOPIC_FILE, "prepdeck topic file"),
-        ("deck", schema.DECK_FILE, "prepdeck deck.yaml"),
-        ("stories", schema.STORIES_FILE, "prepdeck story bank"),
-    ):
+    for name, spec, title, _ in SOURCE_FILES:
         text = json.dumps(schema.json_schema(spec, title), indent=2, ensure_ascii=False) + "\n"
         out[f"source/schema/{name}.schema.json"] = text.encode()
+    doc = schema.markdown_doc([(spec.name, where, spec) for _, spec, _, where in SOURCE_FILES])
+    out["source/schema/README.md"] = doc.encode()
     return out
 
 
@@ -374,7 +380,7 @@ OUTPUTS: dict[str, Output] = {
         Output("anki", render_anki, "the decks", per_track=True, release=render_anki),
         Output("md", render_md, "the reference pages", release=release_reference),
         Output("pdf", render_sheets, "the sheets", per_track=True, release=render_sheets),
-        Output("schema", render_schema, "the JSON Schemas editors use"),
+        Output("schema", render_schema, "the JSON Schemas editors use and the field reference"),
     )
 }
 

@@ -13,10 +13,9 @@ import json
 import re
 from typing import Any
 
-from . import model
+from . import model, notetypes
 from .ledger import notetype_record
 from .notes import RETIRED_TAG, NoteSpec
-from .notetypes import ALL as NOTETYPES
 
 
 def content_hash(note: NoteSpec) -> str:
@@ -50,7 +49,7 @@ def manifest(
             "cards": cards,
             "retired_notes": sum(RETIRED_TAG in n.tags for n in notes),
         },
-        "notetypes": {nt.key: {"name": nt.name, **notetype_record(nt)} for nt in NOTETYPES},
+        "notetypes": {nt.key: {"name": nt.name, **notetype_record(nt)} for nt in notetypes.ALL},
         "notes": [
             {
                 "id": n.id,

@@ -1,13 +1,17 @@
 """Note specs -> a reproducible .apkg (bytes).
 
-genanki stamps every row with a timestamp and its zip with the wall clock, and leaks a temp
-file per package. We pass the build time in, redirect its temp file into a
-private directory, and re-zip with fixed entry dates so one commit gives identical bytes.
+genanki builds the collection rows; we write them ourselves. Its `write_to_file` stamps the
+zip with the wall clock and leaves its database in the system temp directory, so we ask it
+only for the rows (`write_to_db`, with the build time), into a database in a private scratch
+directory, and zip that with fixed entry dates: one commit gives identical bytes.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
+import json
+import sqlite3
 import tempfile
 import warnings
 import zipfile
@@ -69,26 +73,28 @@ def media_of(notes: list[NoteSpec]) -> dict[str, bytes]:
 def apkg_bytes(
     package: genanki.Package, timestamp: int, media: dict[str, bytes] | None = None
 ) -> bytes:
-    """Write the package with a fixed timestamp and normalise the zip; leaves no temp files."""
+    """The package as .apkg bytes: the collection, the media index and the media files, in
+    name order with fixed dates. Leaves no file behind."""
     with tempfile.TemporaryDirectory(prefix="prepdeck-") as scratch:
-        saved, tempfile.tempdir = tempfile.tempdir, scratch  # genanki's leaked file lands here
+        db = Path(scratch) / "collection.anki2"
+        conn = sqlite3.connect(db)
         try:
-            folder = Path(scratch) / "media"
-            folder.mkdir()
-            for name, data in sorted((media or {}).items()):
-                (folder / name).write_bytes(data)
-            package.media_files = [str(folder / name) for name in sorted(media or {})]
-            raw = Path(scratch) / "raw.apkg"
-            package.write_to_file(str(raw), timestamp=timestamp)
+            ids = itertools.count(timestamp * 1000)  # what genanki's write_to_file would use
+            package.write_to_db(conn.cursor(), timestamp, ids)
+            conn.commit()
         finally:
-            tempfile.tempdir = saved
-        out = io.BytesIO()
-        with zipfile.ZipFile(raw) as zin, zipfile.ZipFile(out, "w") as zout:
-            for info in sorted(zin.infolist(), key=lambda i: i.filename):
-                entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-                entry.external_attr = 0o644 << 16
-                zout.writestr(entry, zin.read(info.filename), compress_type=zipfile.ZIP_STORED)
-        return out.getvalue()
+            conn.close()
+        entries = {"collection.anki2": db.read_bytes()}
+    names = sorted(media or {})
+    entries["media"] = json.dumps(dict(enumerate(names))).encode()
+    entries.update({str(index): (media or {})[name] for index, name in enumerate(names)})
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zout:
+        for name in sorted(entries):
+            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.external_attr = 0o644 << 16
+            zout.writestr(entry, entries[name], compress_type=zipfile.ZIP_STORED)
+    return out.getvalue()
 
 
 def render_apkg(notes: list[NoteSpec], descriptions: dict[str, str], timestamp: int) -> bytes:

@@ -9,9 +9,9 @@ enter a public release.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import Any
 
-from . import model, schema
+from . import model
 from .errors import Mark, Problem
 from .load import Value
 from .notes import NoteSpec, anchor_url
@@ -28,52 +28,20 @@ from .text import (
     ref_inline,
     sheet_inline,
 )
-from .validate import Checker
+from .validate import Checker, construct
 
 NAMESPACE = "prepdeck-my-stories"  # never change: your story cards' GUIDs derive from it
 PLACEHOLDER = re.compile(r"\bTODO\b")
-_DIGIT = re.compile(r"\d")
 PARTS = ("situation", "task", "action", "result", "reflection")
 
 
-@dataclass(frozen=True)
-class MyQuestion:
-    id: str
-    prompt: str
-    answer: str
-    title: str = ""
-    probing: str = ""
-    framework: tuple[model.Point, ...] = ()
-    followups: tuple[model.QA, ...] = ()
-    pitfalls: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Bank:
-    """Everything in the personal file."""
-
-    stories: tuple[Story, ...] = ()
-    questions: tuple[MyQuestion, ...] = ()
-
-
-@dataclass(frozen=True)
-class Story:
-    id: str
-    headline: str
-    situation: str
-    task: str
-    action: str
-    result: str
-    reflection: str
-    competencies: tuple[str, ...]
-    answers: tuple[str, ...]
-
-
-def validate_stories(value: Value, file: str, src: model.Source) -> tuple[Bank, list[Problem]]:
+def validate_stories(
+    value: Value, file: str, src: model.Source
+) -> tuple[model.Bank, list[Problem]]:
     """Stories and questions, and every problem: errors for broken references and ids that
     collide, warnings for placeholders."""
     c = Checker()
-    data = c.check(value, schema.STORIES_FILE, "")
+    data = c.check(value, model.STORIES_FILE, "") or {}
     known = {q.id: "question" for q in src.questions} | {s.id: "star" for s in src.stars}
     for ref, _spec, path in c.refs:
         if ref not in known:
@@ -83,113 +51,60 @@ def validate_stories(value: Value, file: str, src: model.Source) -> tuple[Bank, 
                 f"no question or STAR example has id {str(ref)!r}; use an "
                 "id from source/topics (see REFERENCE.md)",
             )
-    stories: list[Story] = []
+    public = {
+        i.id for items in (src.questions, src.frameworks, src.stars, src.terms) for i in items
+    }
     seen: set[str] = set()
-    for i, item in enumerate((data or {}).get("stories") or []):
-        if not item or any(item.get(k) is None for k in schema.STORY.required):
-            continue
-        mark = item["id"].mark
-        if item["id"] in seen:
-            c.fail(mark, f"stories[{i}].id", f"duplicate story id {str(item['id'])!r}")
-            continue
-        seen.add(item["id"])
-        texts = [item["headline"], *(item[p] for p in PARTS), *item["competencies"]]
-        if any(t and PLACEHOLDER.search(t) for t in texts):
-            c.fail(
-                mark,
-                f"stories[{i}]",
-                "placeholder TODO text left in the story; write "
-                "your own (card rule C12, .github/CONTRIBUTING.md)",
-                warning=True,
-            )
-        if not PLACEHOLDER.search(item["result"]) and not _DIGIT.search(item["result"]):
-            c.fail(
-                mark,
-                f"stories[{i}].result",
-                "the result has no number; say what changed and by how much (time, rate, count)",
-            )
-        stories.append(
-            Story(
-                str(item["id"]),
-                item["headline"],
-                item["situation"],
-                item["task"],
-                item["action"],
-                item["result"],
-                item["reflection"],
-                tuple(x for x in item["competencies"] if x),
-                tuple(str(a) for a in item["answers"] if a),
-            )
-        )
-    questions = _questions(c, data or {}, src, seen)
-    if data is not None and not stories and not questions and not c.problems:
+    for key, what in (("stories", "story"), ("questions", "question")):
+        for i, item in enumerate(data.get(key) or []):
+            if not item or item.get("id") is None:
+                continue
+            mark = item["id"].mark
+            if item["id"] in seen or (key == "questions" and item["id"] in public):
+                where = "your file" if item["id"] in seen else "the public source"
+                c.fail(
+                    mark,
+                    f"{key}[{i}].id",
+                    f"id {str(item['id'])!r} is already used in "
+                    f"{where}; pick another (it names your card and its anchor)",
+                )
+            seen.add(item["id"])
+            if _placeholder(item):
+                c.fail(
+                    mark,
+                    f"{key}[{i}]",
+                    f"placeholder TODO text left in the {what}; write your own "
+                    "(card rule C12, .github/CONTRIBUTING.md)",
+                    warning=True,
+                )
+    bank: model.Bank = construct(model.STORIES_FILE, data) if data else model.Bank()
+    if value is not None and not bank.stories and not bank.questions and not c.problems:
         c.fail(Mark(file, 1, 1), "file", "no stories and no questions; add at least one")
-    if stories and not 3 <= len(stories) <= 8 and not any(not p.warning for p in c.problems):
+    count = len(bank.stories)
+    if count and not 3 <= count <= 8 and not any(not p.warning for p in c.problems):
         c.fail(
             Mark(file, 1, 1),
             "stories",
-            f"{len(stories)} stories; a bank of 3 to 8 strong ones covers most questions",
+            f"{count} stories; a bank of 3 to 8 strong ones covers most questions",
             warning=True,
         )
-    return Bank(tuple(stories), questions), c.problems
+    return bank, c.problems
 
 
-def _questions(
-    c: Checker, data: dict[str, object], src: model.Source, seen: set[str]
-) -> tuple[MyQuestion, ...]:
-    public = (
-        {q.id for q in src.questions}
-        | {f.id for f in src.frameworks}
-        | {s.id for s in src.stars}
-        | {t.id for t in src.terms}
-    )
-    out = []
-    items = data.get("questions") or []
-    if not isinstance(items, list):
-        return ()
-    for i, q in enumerate(items):
-        if not q or any(q.get(k) is None for k in schema.MY_QUESTION.required):
-            continue
-        mark = q["id"].mark
-        if q["id"] in seen or q["id"] in public:
-            where = "your file" if q["id"] in seen else "the public source"
-            c.fail(
-                mark,
-                f"questions[{i}].id",
-                f"id {str(q['id'])!r} is already used in "
-                f"{where}; pick another (it names your card and its anchor)",
-            )
-            continue
-        seen.add(q["id"])
-        texts = [q["prompt"], q["answer"], *(p["gloss"] for p in q.get("framework") or [] if p)]
-        if any(t and PLACEHOLDER.search(t) for t in texts):
-            c.fail(
-                mark,
-                f"questions[{i}]",
-                "placeholder TODO text left in the question; write your own answer",
-                warning=True,
-            )
-        followups = tuple(
-            model.QA(id=str(f["id"]), kind="followup", q=f["q"], a=f["a"])
-            for f in q.get("followups") or []
-            if f and f.get("id") and f.get("q") and f.get("a")
-        )
-        out.append(
-            MyQuestion(
-                str(q["id"]),
-                q["prompt"],
-                q["answer"],
-                q.get("title") or "",
-                q.get("probing") or "",
-                tuple(model.Point(p["point"], p["gloss"]) for p in q.get("framework") or [] if p),
-                followups,
-                tuple(p for p in q.get("pitfalls") or [] if p),
-            )
-        )
-    return tuple(out)
+def _placeholder(item: dict[str, Any]) -> bool:
+    """Whether any text of a story or question still holds the template's TODO."""
+
+    def texts(value: Any) -> list[str]:
+        if isinstance(value, dict):
+            return [t for v in value.values() for t in texts(v)]
+        if isinstance(value, (list, tuple)):
+            return [t for v in value for t in texts(v)]
+        return [value] if isinstance(value, str) else []
+
+    return any(PLACEHOLDER.search(t) for t in texts(item))
 
 
-def story_notes(bank: Bank, src: model.Source, reference_url: str) -> list[NoteSpec]:
+def story_notes(bank: model.Bank, src: model.Source, reference_url: str) -> list[NoteSpec]:
     """Per story a note with six cards (headline + each STAR part), and one 'which story
     answers this question?' card per linked question; then your own questions."""
     stories = bank.stories
@@ -236,7 +151,7 @@ def story_notes(bank: Bank, src: model.Source, reference_url: str) -> list[NoteS
 
 
 def question_notes(
-    questions: tuple[MyQuestion, ...], src: model.Source, start: int = 0
+    questions: tuple[model.MyQuestion, ...], src: model.Source, start: int = 0
 ) -> list[NoteSpec]:
     """Per question a card with your full answer (Markdown on the back); its key points as
     an outline and one cloze per point, when you gave them; a card per follow-up."""
@@ -311,16 +226,16 @@ def question_notes(
 def _spec(
     note_id: str, key: str, deck: str, fields: dict[str, str], tags: tuple[str, ...], due: int
 ) -> NoteSpec:
-    from .notetypes import BY_KEY
+    from .notetypes import by_key
 
-    values = tuple(fields[name] for name in BY_KEY[key].field_names)
+    values = tuple(fields[name] for name in by_key(key).field_names)
     points = fields["Text"].count("<li>") if key == "cloze" else None
     return NoteSpec(
         note_id, key, deck, values, tuple(sorted(set(tags))), due, NAMESPACE, points=points
     )
 
 
-def competency_map(stories: tuple[Story, ...]) -> list[tuple[str, list[str]]]:
+def competency_map(stories: tuple[model.Story, ...]) -> list[tuple[str, list[str]]]:
     """(competency, headlines of the stories that show it), by competency name."""
     found: dict[str, list[str]] = {}
     for story in stories:
@@ -329,7 +244,7 @@ def competency_map(stories: tuple[Story, ...]) -> list[tuple[str, list[str]]]:
     return sorted(found.items())
 
 
-def map_markdown(bank: Bank, src: model.Source) -> str:
+def map_markdown(bank: model.Bank, src: model.Source) -> str:
     """The private reference's own part: the story map and your questions in full."""
     parts = [_stories_markdown(bank.stories, src)] if bank.stories else []
     if bank.questions:
@@ -337,7 +252,7 @@ def map_markdown(bank: Bank, src: model.Source) -> str:
     return "\n".join(parts)
 
 
-def questions_markdown(questions: tuple[MyQuestion, ...]) -> str:
+def questions_markdown(questions: tuple[model.MyQuestion, ...]) -> str:
     blocks = ["## My questions", "*Private: from your own file; never published.*"]
     for q in questions:
         blocks += [f'<a id="{q.id}"></a>', f"### {ref_inline(q.prompt)}"]
@@ -362,7 +277,7 @@ def questions_markdown(questions: tuple[MyQuestion, ...]) -> str:
     return "\n\n".join(b.strip("\n") for b in blocks) + "\n"
 
 
-def _stories_markdown(stories: tuple[Story, ...], src: model.Source) -> str:
+def _stories_markdown(stories: tuple[model.Story, ...], src: model.Source) -> str:
     prompts = {q.id: q.prompt for q in src.questions} | {s.id: s.prompt for s in src.stars}
     rows = "\n".join(
         f"| {_cell(c)} | {'<br>'.join(_cell(h) for h in hs)} |" for c, hs in competency_map(stories)
@@ -383,7 +298,7 @@ def _cell(text: str) -> str:
     return ref_inline(text).replace("|", r"\|")
 
 
-def map_html(bank: Bank) -> str:
+def map_html(bank: model.Bank) -> str:
     """The private sheet's own part: the competency map and your questions' outlines."""
     out = _stories_html(bank.stories) if bank.stories else ""
     if bank.questions:
@@ -405,7 +320,7 @@ def map_html(bank: Bank) -> str:
     return out
 
 
-def _stories_html(stories: tuple[Story, ...]) -> str:
+def _stories_html(stories: tuple[model.Story, ...]) -> str:
     rows = "".join(
         f"<tr><td>{escape(c)}</td><td>{'<br>'.join(sheet_inline(h) for h in hs)}</td></tr>"
         for c, hs in competency_map(stories)

@@ -19,8 +19,6 @@ from .load import Mapping, Scalar, Sequence, Value
 from .text import control_chars, file_slug, markdown_issues, media_refs, words
 
 _SLUG = re.compile(schema.SLUG)
-_DIGIT = re.compile(r"\d")
-_SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 _DECIMAL = re.compile(r"^[0-9]{1,9}$")
 _NUMBER = re.compile(r"^-?[0-9]{1,12}(?:\.[0-9]{1,9})?$")  # not YAML 1.1's 0x7E4, 0o17 or 1:20:00
 _KIND_NAMES = {
@@ -36,6 +34,12 @@ RESERVED_IDS = {"glossary", "retired", "contents"}
 RESERVED_ID_PREFIX = "topic-"
 # Output-name suffixes the build uses itself; a track with one of these ids would overwrite them.
 RESERVED_TRACKS = {"my-stories"}
+
+
+class Checked(dict[str, Any]):
+    """A checked mapping: its valid keys, and where the mapping was written."""
+
+    mark: Mark
 
 
 class Checker:
@@ -173,6 +177,8 @@ class Checker:
                 f"{count} words, over the card limit of {spec.warn}; shorten it",
                 warning=True,
             )
+        if spec.pattern and not re.search(spec.pattern, text):
+            self.fail(value.mark, path, spec.pattern_hint)
         if spec.question and text.count("?") != 1:
             self.fail(
                 value.mark,
@@ -263,7 +269,7 @@ class Checker:
             )
         return [self.check(item, spec.item, f"{path}[{i}]") for i, item in enumerate(value)]
 
-    def _obj(self, value: Value, spec: schema.Obj, path: str) -> dict[str, Any] | None:
+    def _obj(self, value: Value, spec: schema.Obj, path: str) -> Checked | None:
         if not isinstance(value, Mapping):
             self.fail(
                 value.mark,
@@ -273,7 +279,8 @@ class Checker:
                 f"{'a list' if isinstance(value, Sequence) else 'a single value'}",
             )
             return None
-        out: dict[str, Any] = {}
+        out = Checked()
+        out.mark = value.mark
         for key, item in value.items():
             sub = f"{path}.{key}" if path else key
             if key not in spec.fields:
@@ -292,6 +299,12 @@ class Checker:
                 path or "file",
                 f"missing required key {key!r} ({spec.fields[key].doc.rstrip('.')})",
             )
+        for a, b in spec.together:
+            if (a in value) != (b in value):
+                given = a if a in value else b
+                self.fail(
+                    value.keys_at[given], path or "file", f"give both {a} and {b}, or neither"
+                )
         return out
 
 
@@ -326,6 +339,54 @@ def _did_you_mean(word: str, options: Any) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+Converter = Callable[[Any, str], Any]  # a checked form -> its model value, or None
+
+
+def construct(
+    spec: schema.Obj,
+    data: dict[str, Any],
+    path: str = "",
+    converters: dict[str, Converter] | None = None,
+    **given: Any,
+) -> Any:
+    """The model value of a checked mapping, by field name: every key the spec declares, its
+    records built in turn; `given` supplies what the build derives (a question's topic).
+    None when a required value is missing (its problem is already reported)."""
+    if spec.convert:
+        return (converters or {})[spec.convert](data, path)
+    if spec.model is None:
+        return data
+    if any(data.get(key) is None for key in spec.required - given.keys()):
+        return None
+    values = dict(spec.preset)
+    for key, sub in spec.fields.items():
+        if key not in given and data.get(key) is not None:
+            values[key] = _value(sub, data[key], f"{path}.{key}" if path else key, converters)
+    return spec.model(**values, **given)
+
+
+def _value(spec: schema.Spec, value: Any, path: str, converters: Any) -> Any:
+    if isinstance(spec, schema.List):
+        out = (
+            _value(spec.item, item, f"{path}[{i}]", converters)
+            for i, item in enumerate(value)
+            if item is not None
+        )
+        return tuple(item for item in out if item is not None)
+    if isinstance(spec, schema.Obj):
+        return construct(spec, value, path, converters)
+    if isinstance(spec, (schema.Slug, schema.Ref)):
+        return str(value)  # the checked Scalar kept its mark for cross-file checks
+    return value
+
+
+# The item kinds: every list of a topic file, each built the same way into `Source`.
+ITEM_KINDS: dict[str, schema.Obj] = {
+    key: spec.item
+    for key, spec in model.TOPIC_FILE.fields.items()
+    if isinstance(spec, schema.List) and isinstance(spec.item, schema.Obj)
+}
+
 MediaLoader = Callable[[str], "bytes | str"]  # file name -> its bytes, or why it cannot be used
 
 
@@ -342,8 +403,8 @@ def validate(
     would only add noise to the real problems.
     """
     c = Checker()
-    deck_data = c.check(deck[1], schema.DECK_FILE, "") if deck else None
-    checked = [(name, c.check(value, schema.TOPIC_FILE, "")) for name, value in files]
+    deck_data = c.check(deck[1], model.DECK_FILE, "") if deck else None
+    checked = [(name, c.check(value, model.TOPIC_FILE, "")) for name, value in files]
     builder = _Builder(c, deck_data or {})
     if deck and deck_data:
         builder.check_deck(deck[1])
@@ -375,21 +436,25 @@ def validate(
 
 
 class _Builder:
-    """Turns checked dicts into model objects and checks what spans items and files."""
+    """Turns checked mappings into model objects and checks what spans items and files."""
 
     def __init__(self, c: Checker, deck: dict[str, Any]) -> None:
         self.c = c
         self.deck = deck
         self.ids: dict[str, Mark] = {}
         self.topics: list[model.Topic] = []
-        self.questions: list[model.Question] = []
-        self.frameworks: list[model.Framework] = []
-        self.stars: list[model.Star] = []
-        self.terms: list[model.Term] = []
-        self.tables: list[model.Table] = []
+        self.items: dict[str, list[Any]] = {key: [] for key in ITEM_KINDS}
         self.prompts: dict[str, Mark] = {}  # normalised prompt -> where it was first asked
         tracks = [t for t in deck.get("tracks") or [] if t and t.get("id")]
         self.track_ids = {t["id"] for t in tracks}
+        self.converters: dict[str, Converter] = {"diagram": self._diagram}
+        # Checks one kind of item needs beyond its spec; each returns the fields it derives,
+        # or None to leave the item out (its problem reported).
+        self.checks: dict[type, Callable[[Checked, str], dict[str, Any] | None]] = {
+            model.Question: self._question,
+            model.Framework: self._local_ids,
+            model.Table: self._table,
+        }
 
     def check_deck(self, value: Value) -> None:
         """Names that Anki and file systems interpret: checked once, with their lines."""
@@ -450,14 +515,11 @@ class _Builder:
 
     def add_file(self, name: str, data: dict[str, Any]) -> None:
         topic = data.get("topic")
-        if not topic or not topic.get("id") or not topic.get("title") or not topic.get("tracks"):
+        if not topic:
             return
-        t = model.Topic(
-            id=str(topic["id"]),
-            title=topic["title"],
-            tracks=tuple(map(str, topic["tracks"])),
-            file=name,
-        )
+        t = construct(model.TOPIC, topic, "topic", file=name)
+        if t is None:
+            return
         other = next((o for o in self.topics if o.id == t.id), None)
         if other is not None and (other.title, other.tracks) != (t.title, t.tracks):
             self.c.fail(
@@ -472,80 +534,98 @@ class _Builder:
             self.topics.append(t)
         else:
             t = other  # this file continues a topic begun in an earlier file
-        for key, build in (
-            ("questions", self._question),
-            ("frameworks", self._framework),
-            ("stars", self._star),
-            ("terms", self._term),
-            ("tables", self._table),
-        ):
+        for key, spec in ITEM_KINDS.items():
             for i, item in enumerate(data.get(key) or []):
-                if item and self._complete(item, key):
-                    build(item, t, f"{key}[{i}]", name)
+                if item:
+                    self._add(key, spec, item, t, f"{key}[{i}]")
 
-    def _complete(self, item: dict[str, Any], key: str) -> bool:
-        spec = {
-            "questions": schema.QUESTION,
-            "frameworks": schema.FRAMEWORK,
-            "stars": schema.STAR,
-            "terms": schema.TERM,
-            "tables": schema.TABLE,
-        }[key]
-        return all(item.get(k) is not None for k in spec.required)
+    def _add(
+        self, key: str, spec: schema.Obj, item: Checked, topic: model.Topic, path: str
+    ) -> None:
+        """One item of any kind: its id claimed, its own checks run, then built by name."""
+        if any(item.get(k) is None for k in spec.required):
+            return  # a required value is missing or was refused: already reported
+        if not self.claim(item["id"], item["id"].mark, f"{path}.id"):
+            return
+        given: dict[str, Any] = {"topic": topic.id}
+        if "tracks" in spec.fields:
+            given["tracks"] = tuple(str(t) for t in (item.get("tracks") or topic.tracks) if t)
+        check = self.checks.get(spec.model) if spec.model else None
+        derived = check(item, path) if check else {}
+        if derived is None:
+            return
+        built = construct(spec, item, path, self.converters, **given, **derived)
+        if built is not None:
+            self.items[key].append(built)
 
-    def _tracks(self, item: dict[str, Any], topic: model.Topic) -> tuple[str, ...]:
-        return tuple(str(t) for t in (item.get("tracks") or topic.tracks) if t)
-
-    def _qas(
-        self, item: dict[str, Any], file: str, path: str, parent: str
-    ) -> tuple[tuple[model.QA, ...], tuple[model.QA, ...]]:
+    def _local_ids(self, item: Checked, path: str) -> dict[str, Any]:
+        """Follow-ups and cards share one id space inside their parent."""
         seen: set[str] = set()
-        out: dict[str, list[model.QA]] = {"followups": [], "cards": []}
-        for key in out:
+        for key in ("followups", "cards"):
             for i, qa in enumerate(item.get(key) or []):
-                if not qa or not all(qa.get(k) for k in ("id", "q", "a")):
+                if not qa or qa.get("id") is None:
                     continue
-                where = f"{path}.{key}[{i}].id"
                 if qa["id"] in seen or qa["id"] in RESERVED_LOCAL_IDS:
                     why = "is reserved" if qa["id"] in RESERVED_LOCAL_IDS else "is used twice"
                     self.c.fail(
-                        qa["id"].mark, where, f"id {qa['id']!r} {why} in {parent}; pick another"
+                        qa["id"].mark,
+                        f"{path}.{key}[{i}].id",
+                        f"id {qa['id']!r} {why} in {item['id']}; pick another",
                     )
-                    continue
                 seen.add(qa["id"])
-                self._sourced(qa, f"{path}.{key}[{i}]")
-                out[key].append(
-                    model.QA(
-                        id=str(qa["id"]),
-                        kind=qa.get("kind") or "followup",
-                        q=qa["q"],
-                        a=qa["a"],
-                        source=qa.get("source"),
-                        year=qa.get("year"),
-                        retired=self._retired(qa, f"{path}.{key}[{i}]"),
-                        diagram=self._diagram(qa, f"{path}.{key}[{i}]"),
-                    )
+        return {}
+
+    def _question(self, q: Checked, path: str) -> dict[str, Any]:
+        key = " ".join(re.sub(r"[^\w\s]", " ", q["prompt"].casefold()).split())
+        first = self.prompts.setdefault(key, q["id"].mark)
+        if first != q["id"].mark:
+            self.c.fail(
+                q["id"].mark,
+                f"{path}.prompt",
+                f"the same prompt as the question at "
+                f"{first}; merge the two or make one of them ask something else",
+                warning=True,
+            )
+        return self._local_ids(q, path)
+
+    def _table(self, t: Checked, path: str) -> dict[str, Any] | None:
+        """A table gives columns and rows, or names one the build computes."""
+        if t.get("computed"):
+            if t.get("columns") or t.get("rows") or t.get("source"):
+                self.c.fail(
+                    t["id"].mark,
+                    path,
+                    "a computed table takes no columns, rows or "
+                    "source; remove them, or drop `computed`",
                 )
-        return tuple(out["followups"]), tuple(out["cards"])
+            return {"columns": availability.COLUMNS, "rows": tuple(availability.table())}
+        if not t.get("columns") or not t.get("rows"):
+            self.c.fail(t["id"].mark, path, "a table needs columns and rows (or `computed`)")
+            return None
+        width = len(t["columns"])
+        for i, row in enumerate(t["rows"]):
+            if row is not None and len(row) != width:
+                self.c.fail(
+                    t["id"].mark,
+                    f"{path}.rows[{i}]",
+                    f"{len(row)} cells, but the "
+                    f"table has {width} columns; make every row as wide as the header",
+                )
+        return {}
 
-    def _sourced(self, item: dict[str, Any], path: str) -> None:
-        """A dated fact needs both halves: where it comes from and when (card rule C8)."""
-        if ("source" in item) != ("year" in item):
-            self.c.fail(item["id"].mark, path, "give both source and year, or neither")
-
-    def _diagram(self, item: dict[str, Any], path: str) -> model.Diagram | None:
+    def _diagram(self, d: Checked, path: str) -> model.Diagram | None:
         """The item's picture, drawn once here so a drawing that fails is a source problem
         with its line (the renderers reuse the cached drawing)."""
         from .diagrams import DiagramError, draw
 
-        d = item.get("diagram")
-        if not d or not d.get("alt"):
+        if not d.get("alt"):
             return None
-        where, mark = f"{path}.diagram", item["id"].mark
-        dot, chart = d.get("dot"), d.get("chart")
+        mark = d.mark
+        dot: Any = d.get("dot")
+        chart: Any = d.get("chart")
         if (dot is None) == (chart is None):
             if "dot" not in d and "chart" not in d:
-                self.c.fail(mark, where, "give the picture as `dot` (a graph) or `chart`")
+                self.c.fail(mark, path, "give the picture as `dot` (a graph) or `chart`")
             return None  # both given, or one was invalid (already reported)
         if dot is not None:
             kind, source = "graph", str(dot)
@@ -560,7 +640,7 @@ class _Builder:
             if lengths != {len(chart["x"])}:
                 self.c.fail(
                     mark,
-                    f"{where}.chart",
+                    f"{path}.chart",
                     f"every series needs one value per x "
                     f"value ({len(chart['x'])}); found {sorted(lengths)}",
                 )
@@ -570,177 +650,14 @@ class _Builder:
             draw(kind, source)
         except DiagramError as err:
             at = dot.at(err.line, 1) if dot is not None else mark
-            self.c.fail(at, where, f"cannot draw it: {err}")
+            self.c.fail(at, path, f"cannot draw it: {err}")
             return None
         return model.Diagram(kind=kind, alt=d["alt"], source=source)
-
-    def _retired(self, item: dict[str, Any], path: str) -> model.Retired | None:
-        r = item.get("retired")
-        if not r or not r.get("version") or not r.get("reason"):
-            return None
-        if not _SEMVER.match(r["version"]):
-            self.c.fail(
-                item["id"].mark,
-                f"{path}.retired.version",
-                f"{r['version']!r} is not a version like 0.4.0 (the release that retires the item)",
-            )
-        return model.Retired(r["version"], r["reason"])
-
-    def _question(self, q: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
-        if not self.claim(q["id"], q["id"].mark, f"{path}.id"):
-            return
-        followups, cards = self._qas(q, file, path, q["id"])
-        key = " ".join(re.sub(r"[^\w\s]", " ", q["prompt"].casefold()).split())
-        first = self.prompts.setdefault(key, q["id"].mark)
-        if first != q["id"].mark:
-            self.c.fail(
-                q["id"].mark,
-                f"{path}.prompt",
-                f"the same prompt as the question at "
-                f"{first}; merge the two or make one of them ask something else",
-                warning=True,
-            )
-        self.questions.append(
-            model.Question(
-                id=str(q["id"]),
-                topic=topic.id,
-                prompt=q["prompt"],
-                kind=q["kind"],
-                level=q["level"],
-                tracks=self._tracks(q, topic),
-                probing=q["probing"],
-                framework=tuple(model.Point(p["point"], p["gloss"]) for p in q["framework"] if p),
-                answer=q["answer"],
-                followups=followups,
-                cards=cards,
-                pitfalls=tuple(p for p in q.get("pitfalls") or [] if p),
-                related=tuple(str(r) for r in q.get("related") or [] if r),
-                retired=self._retired(q, path),
-                title=q.get("title") or "",
-                diagram=self._diagram(q, path),
-            )
-        )
-
-    def _framework(self, f: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
-        if not self.claim(f["id"], f["id"].mark, f"{path}.id"):
-            return
-        _, cards = self._qas(f, file, path, f["id"])
-        self.frameworks.append(
-            model.Framework(
-                id=str(f["id"]),
-                topic=topic.id,
-                name=f["name"],
-                prompt=f["prompt"],
-                tracks=self._tracks(f, topic),
-                steps=tuple(model.Point(p["point"], p["gloss"]) for p in f["steps"] if p),
-                summary=f.get("summary") or "",
-                cards=cards,
-                related=tuple(str(r) for r in f.get("related") or [] if r),
-                retired=self._retired(f, path),
-                diagram=self._diagram(f, path),
-            )
-        )
-
-    def _star(self, s: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
-        if not self.claim(s["id"], s["id"].mark, f"{path}.id"):
-            return
-        if not _DIGIT.search(s["result"]):
-            self.c.fail(
-                s["id"].mark,
-                f"{path}.result",
-                "the result has no number; say what changed and by how much (time, rate, count)",
-            )
-        self.stars.append(
-            model.Star(
-                id=str(s["id"]),
-                topic=topic.id,
-                prompt=s["prompt"],
-                spine=s["spine"],
-                tracks=self._tracks(s, topic),
-                probing=s["probing"],
-                situation=s["situation"],
-                task=s["task"],
-                action=s["action"],
-                result=s["result"],
-                reflection=s["reflection"],
-                competencies=tuple(c for c in s["competencies"] if c),
-                retired=self._retired(s, path),
-            )
-        )
-
-    def _term(self, t: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
-        if not self.claim(t["id"], t["id"].mark, f"{path}.id"):
-            return
-        self._sourced(t, path)
-        self.terms.append(
-            model.Term(
-                id=str(t["id"]),
-                topic=topic.id,
-                term=t["term"],
-                definition=t["definition"],
-                tracks=self._tracks(t, topic),
-                source=t.get("source"),
-                year=t.get("year"),
-                related=tuple(str(r) for r in t.get("related") or [] if r),
-                retired=self._retired(t, path),
-                diagram=self._diagram(t, path),
-            )
-        )
-
-    def _table(self, t: dict[str, Any], topic: model.Topic, path: str, file: str) -> None:
-        if not self.claim(t["id"], t["id"].mark, f"{path}.id"):
-            return
-        if t.get("computed"):
-            if t.get("columns") or t.get("rows") or t.get("source"):
-                self.c.fail(
-                    t["id"].mark,
-                    path,
-                    "a computed table takes no columns, rows or "
-                    "source; remove them, or drop `computed`",
-                )
-            columns, rows = availability.COLUMNS, availability.table()
-            self.tables.append(
-                model.Table(
-                    id=str(t["id"]),
-                    topic=topic.id,
-                    title=t["title"],
-                    columns=columns,
-                    rows=tuple(rows),
-                    computed=t["computed"],
-                )
-            )
-            return
-        if not t.get("columns") or not t.get("rows"):
-            self.c.fail(t["id"].mark, path, "a table needs columns and rows (or `computed`)")
-            return
-        width = len(t["columns"])
-        for i, row in enumerate(t["rows"]):
-            if row is not None and len(row) != width:
-                self.c.fail(
-                    t["id"].mark,
-                    f"{path}.rows[{i}]",
-                    f"{len(row)} cells, but the "
-                    f"table has {width} columns; make every row as wide as the header",
-                )
-        self._sourced(t, path)
-        self.tables.append(
-            model.Table(
-                id=str(t["id"]),
-                topic=topic.id,
-                title=t["title"],
-                columns=tuple(t["columns"]),
-                rows=tuple(tuple(r) for r in t["rows"] if r),
-                source=t.get("source"),
-                year=t.get("year"),
-            )
-        )
 
     def resolve(self) -> None:
         pools = {
             "tracks": self.track_ids,
-            "questions": {q.id for q in self.questions},
-            "frameworks": {f.id for f in self.frameworks},
-            "terms": {t.id for t in self.terms},
+            **{key: {item.id for item in items} for key, items in self.items.items()},
         }
         known: dict[tuple[str, ...], set[str]] = {}
         for value, spec, path in self.c.refs:
@@ -755,14 +672,11 @@ class _Builder:
                 )
 
     def source(self) -> model.Source:
+        deck: model.Deck = construct(model.DECK_FILE, self.deck)
         return model.Source(
-            title=self.deck["title"],
-            deck=self.deck["deck"],
-            tracks=tuple(model.Track(str(t["id"]), t["title"]) for t in self.deck["tracks"]),
+            title=deck.title,
+            deck=deck.deck,
+            tracks=deck.tracks,
             topics=tuple(self.topics),
-            questions=tuple(self.questions),
-            frameworks=tuple(self.frameworks),
-            stars=tuple(self.stars),
-            terms=tuple(self.terms),
-            tables=tuple(self.tables),
+            **{key: tuple(items) for key, items in self.items.items()},
         )

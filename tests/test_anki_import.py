@@ -43,7 +43,7 @@ def test_fields_tags_decks_and_guids(imported: tuple[Any, Any], shipped: model.S
     notes = notes_by_id(col)
     for spec in expected_notes(shipped):
         note = notes[spec.id]
-        nt = notetypes.BY_KEY[spec.notetype]
+        nt = notetypes.by_key(spec.notetype)
         assert note.note_type()["name"] == nt.name
         assert list(note.keys()) == list(nt.field_names)
         assert tuple(note.values()) == spec.fields

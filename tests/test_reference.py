@@ -168,7 +168,7 @@ def test_stray_markdown_characters_keep_the_structure(shipped: model.Source) -> 
     tricky = dataclasses.replace(
         q,
         prompt="| Is p99 < 200 ms the goal? ##",
-        framework=(model.Point("# Not a heading", "a | b < c"), *q.framework[1:]),
+        framework=(model.Point(point="# Not a heading", gloss="a | b < c"), *q.framework[1:]),
         pitfalls=("### still not a heading", "<b>not bold</b> | pipe"),
     )
     src = dataclasses.replace(shipped, questions=(tricky, *shipped.questions[1:]))

@@ -24,7 +24,7 @@ def rendered() -> dict[str, bytes]:
 def test_committed_schema_is_current() -> None:
     for name, data in rendered().items():
         assert (ROOT / name).read_bytes() == data, (
-            f"{name} is out of date with prepdeck/schema.py; run: python build.py --only schema"
+            f"{name} is out of date with prepdeck/model.py; run: python build.py --only schema"
         )
 
 

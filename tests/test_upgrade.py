@@ -178,7 +178,6 @@ def test_major_release_with_merge_keeps_reviews(
     monkeypatch.setattr(
         notetypes, "ALL", tuple(grown if n.key == "qa" else n for n in notetypes.ALL)
     )
-    monkeypatch.setattr(notetypes, "BY_KEY", {n.key: n for n in notetypes.ALL})
     src, _ = pipeline.read_source(ROOT, ROOT / "source")
     specs = build_notes(src, read_settings(ROOT).reference_url)  # QA notes now have 8 fields
     v2 = tmp_path / "v2.apkg"
