@@ -11,7 +11,8 @@ generated files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from .schema import (
     Bool,
@@ -523,6 +524,16 @@ class Bank:
 
 
 TOPIC_FILE = spec_of(TopicFile, name="Topic file")
+# The item kinds, by their key in a topic file (and field of Source and TopicItems): the form
+# each is written in, and its model class.
+ITEM_FORMS: dict[str, Obj] = {
+    key: spec.item
+    for key, spec in TOPIC_FILE.fields.items()
+    if isinstance(spec, List) and isinstance(spec.item, Obj)
+}
+ITEM_KINDS: dict[str, type] = {
+    key: form.model for key, form in ITEM_FORMS.items() if form.model is not None
+}
 DECK_FILE = spec_of(Deck, name="Deck settings")
 STORIES_FILE = spec_of(Bank, name="Personal file")
 
@@ -554,66 +565,52 @@ class Source:
     def topic(self, topic_id: str) -> Topic:
         return next(t for t in self.topics if t.id == topic_id)
 
+    def items(self, kind: str) -> tuple[Any, ...]:
+        """The items of one kind ("questions", ...: a key of ITEM_KINDS)."""
+        return getattr(self, kind)  # type: ignore[no-any-return]
+
     def in_topic(self, topic_id: str) -> TopicItems:
         """The items of one topic, in source order (notes, sheet and reference all need it)."""
         return TopicItems(
-            tuple(q for q in self.questions if q.topic == topic_id),
-            tuple(f for f in self.frameworks if f.topic == topic_id),
-            tuple(s for s in self.stars if s.topic == topic_id),
-            tuple(t for t in self.terms if t.topic == topic_id),
-            tuple(t for t in self.tables if t.topic == topic_id),
+            **{k: tuple(i for i in self.items(k) if i.topic == topic_id) for k in ITEM_KINDS}
         )
 
     def current(self) -> Source:
-        """The source without retired items: what the reference and the sheet show."""
-        gone = {q.id for q in self.questions if q.retired}
-        gone |= {f.id for f in self.frameworks if f.retired}
-        gone |= {s.id for s in self.stars if s.retired}
-        gone |= {t.id for t in self.terms if t.retired}
+        """The source without retired items (sub-cards included) or links to them: what the
+        reference and the sheet show."""
+        gone = {i.id for k in ITEM_KINDS for i in self.items(k) if getattr(i, "retired", None)}
 
-        def live_qas(qas: tuple[QA, ...]) -> tuple[QA, ...]:
-            return tuple(qa for qa in qas if not qa.retired)
+        def live(item: Any) -> Any:
+            changes: dict[str, tuple[Any, ...]] = {}
+            for name in ("followups", "cards"):
+                if hasattr(item, name):
+                    changes[name] = tuple(qa for qa in getattr(item, name) if not qa.retired)
+            if hasattr(item, "related"):
+                changes["related"] = tuple(i for i in item.related if i not in gone)
+            return replace(item, **changes)
 
-        def live(ids: tuple[str, ...]) -> tuple[str, ...]:
-            return tuple(i for i in ids if i not in gone)
-
-        return replace(
-            self,
-            questions=tuple(
-                replace(
-                    q,
-                    followups=live_qas(q.followups),
-                    cards=live_qas(q.cards),
-                    related=live(q.related),
-                )
-                for q in self.questions
-                if not q.retired
-            ),
-            frameworks=tuple(
-                replace(f, cards=live_qas(f.cards), related=live(f.related))
-                for f in self.frameworks
-                if not f.retired
-            ),
-            stars=tuple(s for s in self.stars if not s.retired),
-            terms=tuple(replace(t, related=live(t.related)) for t in self.terms if not t.retired),
-        )
+        kept: dict[str, Any] = {
+            k: tuple(live(i) for i in self.items(k) if not getattr(i, "retired", None))
+            for k in ITEM_KINDS
+        }
+        return replace(self, **kept)
 
     def for_track(self, track: str) -> Source:
-        """The items of one track (a question keeps all its cards); topics left empty go."""
-        questions = tuple(q for q in self.questions if track in q.tracks)
-        frameworks = tuple(f for f in self.frameworks if track in f.tracks)
-        stars = tuple(s for s in self.stars if track in s.tracks)
-        terms = tuple(t for t in self.terms if track in t.tracks)
-        used = {q.topic for q in questions} | {f.topic for f in frameworks}
-        used |= {s.topic for s in stars} | {t.topic for t in terms}
+        """The items of one track (a question keeps all its cards); the kinds without tracks
+        (tables) follow their topic; topics left empty go."""
+        tracked: dict[str, Any] = {
+            k: tuple(i for i in self.items(k) if track in i.tracks)
+            for k, cls in ITEM_KINDS.items()
+            if "tracks" in {f.name for f in fields(cls)}
+        }
+        used = {i.topic for items in tracked.values() for i in items}
+        rest: dict[str, Any] = {
+            k: tuple(i for i in self.items(k) if i.topic in used)
+            for k in ITEM_KINDS
+            if k not in tracked
+        }
         return replace(
-            self,
-            topics=tuple(t for t in self.topics if t.id in used),
-            questions=questions,
-            frameworks=frameworks,
-            stars=stars,
-            terms=terms,
-            tables=tuple(t for t in self.tables if t.topic in used),
+            self, topics=tuple(t for t in self.topics if t.id in used), **tracked, **rest
         )
 
     def retired_items(self) -> list[tuple[str, str, Retired]]:

@@ -380,13 +380,6 @@ def _value(spec: schema.Spec, value: Any, path: str, converters: Any) -> Any:
     return value
 
 
-# The item kinds: every list of a topic file, each built the same way into `Source`.
-ITEM_KINDS: dict[str, schema.Obj] = {
-    key: spec.item
-    for key, spec in model.TOPIC_FILE.fields.items()
-    if isinstance(spec, schema.List) and isinstance(spec.item, schema.Obj)
-}
-
 MediaLoader = Callable[[str], "bytes | str"]  # file name -> its bytes, or why it cannot be used
 
 
@@ -443,7 +436,7 @@ class _Builder:
         self.deck = deck
         self.ids: dict[str, Mark] = {}
         self.topics: list[model.Topic] = []
-        self.items: dict[str, list[Any]] = {key: [] for key in ITEM_KINDS}
+        self.items: dict[str, list[Any]] = {key: [] for key in model.ITEM_FORMS}
         self.prompts: dict[str, Mark] = {}  # normalised prompt -> where it was first asked
         tracks = [t for t in deck.get("tracks") or [] if t and t.get("id")]
         self.track_ids = {t["id"] for t in tracks}
@@ -534,7 +527,7 @@ class _Builder:
             self.topics.append(t)
         else:
             t = other  # this file continues a topic begun in an earlier file
-        for key, spec in ITEM_KINDS.items():
+        for key, spec in model.ITEM_FORMS.items():
             for i, item in enumerate(data.get(key) or []):
                 if item:
                     self._add(key, spec, item, t, f"{key}[{i}]")
