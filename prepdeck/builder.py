@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import incremental, model, pipeline
+from . import incremental, model, pipeline, sourcetree
 from .errors import BuildError, Problem, UsageError
 from .outputs import write_all
 from .project import Settings, build_clock, commit_id, read_settings
@@ -100,15 +100,15 @@ def load(config: Config, events: Events | None = None) -> Loaded:
     BuildError with every source problem, UsageError for an unknown track."""
     events = events or Quiet()
     settings = read_settings(config.settings_root or config.root)
-    src, warnings = pipeline.read_source(config.root, config.source, strict=config.strict)
-    pipeline.check_ledger(config.root, config.source, src, settings)
+    src, warnings = sourcetree.read_source(config.root, config.source, strict=config.strict)
+    sourcetree.check_ledger(config.root, config.source, src, settings)
     events.warnings(warnings)
     loaded = Loaded(settings, src, list(warnings))
     tracks = [t.id for t in src.tracks]
     if config.track is not None and config.track not in tracks:
         raise UsageError(f"unknown track {config.track!r}; choose one of: {', '.join(tracks)}")
     if config.stories is not None:
-        loaded.stories, found = pipeline.read_stories(
+        loaded.stories, found = sourcetree.read_stories(
             config.root, config.stories, src, strict=config.strict
         )
         events.warnings(found)
@@ -167,7 +167,7 @@ def build(config: Config, events: Events | None = None) -> Report:
     targets = list(config.only) or (per_track if config.track else list(pipeline.OUTPUTS))
     if stories is not None and not config.track:
         targets.append("private")
-    sources = pipeline.source_paths(config.source)
+    sources = sourcetree.source_paths(config.source)
     cache = {} if config.force else incremental.load(config.out)
     inputs = {
         "version": settings.version,
@@ -230,7 +230,7 @@ def release(
             "bump [project].version or tag the right commit"
         )
     loaded = load(replace(config, strict=True, track=None, stories=None))
-    manifest = pipeline.read_previous_manifest(previous) if previous else None
+    manifest = sourcetree.read_previous_manifest(previous) if previous else None
     ctx = context(config, loaded.settings)
     return pipeline.release_bundle(
         config.root, config.source, loaded.source, ctx, manifest, dry_run=dry_run
@@ -240,7 +240,7 @@ def release(
 def ledger(config: Config) -> bytes:
     """The ledger (source/ledger.json) after releasing pyproject's version."""
     loaded = load(replace(config, strict=True))
-    return pipeline.record_ledger(config.root, config.source, loaded.source, loaded.settings)
+    return sourcetree.record_ledger(config.root, config.source, loaded.source, loaded.settings)
 
 
 def preview(config: Config, *, readme: bool = False) -> dict[str, bytes]:

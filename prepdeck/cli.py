@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import builder, pipeline
+from . import builder, pipeline, sourcetree
 from .errors import BuildError, EnvironmentProblem, Problem, UsageError
 from .outputs import write_all
 from .progress import Log
@@ -137,11 +137,10 @@ def ledger_command(argv: list[str]) -> int:
         data = builder.ledger(config)
     except BuildError as err:
         return failed(err, "ledger not updated")
-    changed = write_all(args.source, {pipeline.LEDGER_FILE: data})
+    changed = write_all(args.source, {sourcetree.LEDGER_FILE: data})
     version = read_settings(project_of(args.source)).version
-    print(
-        f"{'updated' if changed else 'unchanged'} {args.source / pipeline.LEDGER_FILE} (v{version})"
-    )
+    where = args.source / sourcetree.LEDGER_FILE
+    print(f"{'updated' if changed else 'unchanged'} {where} (v{version})")
     return 0
 
 

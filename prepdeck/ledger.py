@@ -19,7 +19,7 @@ from . import notetypes
 from .errors import Mark, Problem
 from .notes import NoteSpec
 
-FILE = "source/ledger.json"  # where the shipped source keeps it (pipeline.LEDGER_FILE)
+FILE = "source/ledger.json"  # where the shipped source keeps it (sourcetree.LEDGER_FILE)
 
 
 @dataclass

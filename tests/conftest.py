@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from prepdeck import builder, model, pipeline  # noqa: E402
+from prepdeck import builder, model, pipeline, sourcetree  # noqa: E402
 from prepdeck.outputs import write_all  # noqa: E402
 from prepdeck.project import read_settings  # noqa: E402
 
@@ -52,7 +52,7 @@ def apkg_of(built: dict[str, Path]) -> Path:
 
 @pytest.fixture(scope="session")
 def shipped() -> model.Source:
-    src, _ = pipeline.read_source(ROOT, ROOT / "source")
+    src, _ = sourcetree.read_source(ROOT, ROOT / "source")
     return src
 
 

@@ -15,7 +15,7 @@ import pytest
 from ankitools import import_apkg
 from conftest import ROOT, T0, build
 
-from prepdeck import cli, diagrams, model
+from prepdeck import cli, diagrams, model, sourcetree
 from prepdeck.diagrams import PALETTES, contrast, draw
 
 BASE = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text(encoding="utf-8")
@@ -133,12 +133,11 @@ def test_the_sheet_prints_the_diagrams(tmp_path: Path) -> None:
     is not: the glossary stays dense), and dropped again only to keep a sheet in budget."""
     from pypdf import PdfReader
 
-    from prepdeck import pipeline
     from prepdeck.project import read_settings
     from prepdeck.render_pdf import render_pdf_pages
     from prepdeck.render_sheet import render_sheet
 
-    src, _ = pipeline.read_source(ROOT, tree(tmp_path))
+    src, _ = sourcetree.read_source(ROOT, tree(tmp_path))
     html = {
         flag: render_sheet(
             src,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from prepdeck import ledger, notetypes, pipeline
+from prepdeck import ledger, notetypes, sourcetree
 from prepdeck.errors import BuildError
 from prepdeck.notes import RETIRED_TAG, build_notes
 from prepdeck.project import Settings, read_settings
@@ -19,9 +19,9 @@ RETIRE = "    retired: {version: 0.2.0, reason: Folded into the zero-downtime qu
 
 
 def check(source: Path, settings: Settings = SETTINGS) -> list[str]:
-    src, _ = pipeline.read_source(source, source)
+    src, _ = sourcetree.read_source(source, source)
     try:
-        pipeline.check_ledger(source, source, src, settings)
+        sourcetree.check_ledger(source, source, src, settings)
     except BuildError as err:
         return [str(p) for p in err.problems]
     return []
@@ -72,7 +72,7 @@ def test_retiring_instead_passes_and_marks_the_notes(source_copy: Path) -> None:
     assert text.count(anchor) >= 1
     path.write_text(text.replace(anchor, anchor + RETIRE, 1))
     assert check(source_copy) == []
-    src, _ = pipeline.read_source(source_copy, source_copy)
+    src, _ = sourcetree.read_source(source_copy, source_copy)
     notes = {n.id: n for n in build_notes(src, SETTINGS.reference_url)}
     for note_id in (
         "rollback-coordinated-release",
@@ -139,7 +139,7 @@ def test_note_type_change_needs_a_major_release(
 
 
 def test_guid_collisions_are_refused(source_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    src, _ = pipeline.read_source(source_copy, source_copy)
+    src, _ = sourcetree.read_source(source_copy, source_copy)
     notes = build_notes(src, SETTINGS.reference_url)[:2]
     from prepdeck import notes as notes_module
 
@@ -155,7 +155,7 @@ def test_record_keeps_history_and_adds_new_ids() -> None:
     text = (ROOT / "source/ledger.json").read_text()
     old, _ = ledger.parse(text)
     assert old is not None
-    src, _ = pipeline.read_source(ROOT, ROOT / "source")
+    src, _ = sourcetree.read_source(ROOT, ROOT / "source")
     notes = build_notes(src, SETTINGS.reference_url)
     extra = dataclasses.replace(notes[0], id="brand-new-question")
     new = ledger.record(old, [*notes, extra], "0.2.0")

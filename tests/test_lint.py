@@ -7,13 +7,13 @@ from pathlib import Path
 from conftest import ROOT
 from trees import make_tree, problems
 
-from prepdeck import model, pipeline
+from prepdeck import model, sourcetree
 
 MINIMAL = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
 
 
 def warnings_of(src: Path) -> list[str]:
-    _, found = pipeline.read_source(src, src)
+    _, found = sourcetree.read_source(src, src)
     return [str(p) for p in found]
 
 

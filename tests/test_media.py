@@ -14,7 +14,7 @@ import pytest
 from ankitools import import_apkg, notes_by_id
 from conftest import ROOT, T0, build
 
-from prepdeck import cli
+from prepdeck import cli, sourcetree
 from prepdeck.text import media_file_name
 
 BASE = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text(encoding="utf-8")
@@ -57,10 +57,9 @@ def test_a_media_picture_reaches_every_output(tmp_path: Path, collection: Any) -
     page = built["reference/sample.md"].read_text(encoding="utf-8")
     assert "![a dot](media/dot.png)" in page
     assert built["reference/media/dot.png"].read_bytes() == DOT
-    from prepdeck import pipeline
     from prepdeck.render_markdown import render_reference
 
-    src, _ = pipeline.read_source(ROOT, tmp_path / "src")
+    src, _ = sourcetree.read_source(ROOT, tmp_path / "src")
     one_file = render_reference(src, "0.0.0")
     assert "](data:image/png;base64," in one_file and "](media/" not in one_file
     from pypdf import PdfReader

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from prepdeck import model, pipeline, schema
+from prepdeck import model, schema, sourcetree
 from prepdeck.load import load_bytes
 from prepdeck.schema import Int, Text, field, record, spec_of
 from prepdeck.stories import validate_stories
@@ -112,7 +112,7 @@ def _non_default(root: object) -> tuple[set[tuple[str, str]], set[tuple[str, str
 def test_every_declared_field_reaches_the_model() -> None:
     """The fixture sets every key of the format; a field the validator failed to carry into
     the model would stay at its default."""
-    src, _ = pipeline.read_source(ROOT, EVERY, strict=False)
+    src, _ = sourcetree.read_source(ROOT, EVERY, strict=False)
     value, problems = load_bytes((EVERY / "my-stories.yaml").read_bytes(), "my-stories.yaml")
     assert value is not None and not problems
     bank, found = validate_stories(value, "my-stories.yaml", src)

@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, T0
 from pypdf import PdfReader
 
-from prepdeck import model, pipeline
+from prepdeck import model, pipeline, sourcetree
 from prepdeck.errors import BuildError
 from prepdeck.project import read_settings
 from prepdeck.render_pdf import render_pdf
@@ -369,7 +369,7 @@ def test_any_sheet_over_budget_is_a_warning_or_a_strict_error(
 
     from prepdeck.errors import BuildError
 
-    src, _ = pipeline.read_source(ROOT, ROOT / "source")
+    src, _ = sourcetree.read_source(ROOT, ROOT / "source")
     big = src.for_track("release")
     many = tuple(
         dataclasses.replace(q, id=f"{q.id}-{n}", title=f"{q.title} {n}")

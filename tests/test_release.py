@@ -17,7 +17,7 @@ import pytest
 from ankitools import import_apkg
 from conftest import ROOT, T0
 
-from prepdeck import model, notetypes, pipeline, release
+from prepdeck import model, notetypes, pipeline, release, sourcetree
 from prepdeck.project import read_settings
 
 SETTINGS = read_settings(ROOT)
@@ -185,7 +185,7 @@ def test_release_needs_an_up_to_date_ledger(
     (source_copy / "ledger.json").write_text(
         (source_copy / "ledger.json").read_text().replace('"version": "', '"version": "9', 1)
     )
-    src, _ = pipeline.read_source(ROOT, source_copy)
+    src, _ = sourcetree.read_source(ROOT, source_copy)
     ctx = pipeline.Context(SETTINGS, T0, "abc1234")
     with pytest.raises(BuildError) as err:
         pipeline.release_bundle(ROOT, source_copy, src, ctx, None)

@@ -10,14 +10,14 @@ import pytest
 import yaml
 from conftest import ROOT, T0
 
-from prepdeck import pipeline
+from prepdeck import pipeline, sourcetree
 from prepdeck.project import read_settings
 
 TOPICS = sorted((ROOT / "source/topics").glob("*.yaml"))
 
 
 def rendered() -> dict[str, bytes]:
-    src, _ = pipeline.read_source(ROOT, ROOT / "source")
+    src, _ = sourcetree.read_source(ROOT, ROOT / "source")
     return pipeline.render(src, pipeline.Context(read_settings(ROOT), T0), ["schema"])
 
 

@@ -12,7 +12,7 @@ import pytest
 from ankitools import counts, import_apkg, notes_by_id
 from conftest import ROOT, T0
 
-from prepdeck import model, pipeline
+from prepdeck import model, pipeline, sourcetree
 from prepdeck.errors import BuildError
 from prepdeck.ids import note_guid
 from prepdeck.project import read_settings
@@ -41,7 +41,7 @@ def filled_bank(tmp_path: Path) -> Path:
 
 
 def test_template_has_only_placeholder_warnings(shipped: model.Source) -> None:
-    stories, found = pipeline.read_stories(ROOT, TEMPLATE, shipped)
+    stories, found = sourcetree.read_stories(ROOT, TEMPLATE, shipped)
     assert len(stories.stories) == 3 and len(stories.questions) == 1
     assert [p.message for p in found] == [
         f"stories[{i}]: placeholder TODO text left in the story; write your own "
@@ -52,7 +52,7 @@ def test_template_has_only_placeholder_warnings(shipped: model.Source) -> None:
         "(card rule C12, .github/CONTRIBUTING.md)"
     ]
     with pytest.raises(BuildError):
-        pipeline.read_stories(ROOT, TEMPLATE, shipped, strict=True)
+        sourcetree.read_stories(ROOT, TEMPLATE, shipped, strict=True)
 
 
 def test_unknown_question_and_missing_number_are_errors(
@@ -64,7 +64,7 @@ def test_unknown_question_and_missing_number_are_errors(
     bad = tmp_path / "bad.yaml"
     bad.write_text(text)
     with pytest.raises(BuildError) as err:
-        pipeline.read_stories(tmp_path, bad, shipped)
+        sourcetree.read_stories(tmp_path, bad, shipped)
     messages = [str(p) for p in err.value.problems]
     assert any(
         m.startswith("bad.yaml:") and "stories[0].result: has no number" in m for m in messages
@@ -76,7 +76,7 @@ def test_unknown_question_and_missing_number_are_errors(
 
 
 def test_private_outputs(tmp_path: Path, shipped: model.Source) -> None:
-    stories, found = pipeline.read_stories(tmp_path, filled_bank(tmp_path), shipped)
+    stories, found = sourcetree.read_stories(tmp_path, filled_bank(tmp_path), shipped)
     assert found == []
     # (the private sheets are rendered and read in test_own_questions_in_the_private_deck)
     files = pipeline.render_private(
@@ -94,7 +94,7 @@ def test_private_outputs(tmp_path: Path, shipped: model.Source) -> None:
 def test_story_deck_beside_the_public_deck(
     tmp_path: Path, shipped: model.Source, shipped_apkg: Path, collection: Any
 ) -> None:
-    stories, _ = pipeline.read_stories(tmp_path, filled_bank(tmp_path), shipped)
+    stories, _ = sourcetree.read_stories(tmp_path, filled_bank(tmp_path), shipped)
     files = pipeline.render_private(
         shipped, stories, pipeline.Context(read_settings(ROOT), T0), ["anki"]
     )
@@ -123,10 +123,10 @@ def test_story_deck_beside_the_public_deck(
 
 def test_editing_a_story_keeps_its_guids(tmp_path: Path, shipped: model.Source) -> None:
     path = filled_bank(tmp_path)
-    stories, _ = pipeline.read_stories(tmp_path, path, shipped)
+    stories, _ = sourcetree.read_stories(tmp_path, path, shipped)
     before = {n.id: n.guid for n in story_notes(stories, shipped, "u")}
     path.write_text(path.read_text().replace("in 40 minutes", "in 35 minutes"))
-    stories, _ = pipeline.read_stories(tmp_path, path, shipped)
+    stories, _ = sourcetree.read_stories(tmp_path, path, shipped)
     assert {n.id: n.guid for n in story_notes(stories, shipped, "u")} == before
 
 
@@ -213,7 +213,7 @@ def test_own_questions_in_the_private_deck(
 ) -> None:
     bank_file = tmp_path / "mine.yaml"
     bank_file.write_text(OWN_QUESTIONS)
-    bank, found = pipeline.read_stories(tmp_path, bank_file, shipped)
+    bank, found = sourcetree.read_stories(tmp_path, bank_file, shipped)
     assert found == [] and [q.id for q in bank.questions] == ["acme-rollback", "acme-flags"]
     files = pipeline.render_private(shipped, bank, pipeline.Context(read_settings(ROOT), T0))
     assert set(files) == {
@@ -255,7 +255,7 @@ def test_own_question_card_reads_on_a_phone(tmp_path: Path, shipped: model.Sourc
 
     bank_file = tmp_path / "mine.yaml"
     bank_file.write_text(OWN_QUESTIONS)
-    bank, _ = pipeline.read_stories(tmp_path, bank_file, shipped)
+    bank, _ = sourcetree.read_stories(tmp_path, bank_file, shipped)
     files = pipeline.render_private(
         shipped, bank, pipeline.Context(read_settings(ROOT), T0), ["anki"]
     )
@@ -280,5 +280,5 @@ def test_own_question_ids_cannot_shadow_public_ones(tmp_path: Path, shipped: mod
     bank_file = tmp_path / "mine.yaml"
     bank_file.write_text(OWN_QUESTIONS.replace("id: acme-flags", "id: dora-metrics"))
     with pytest.raises(BuildError) as err:
-        pipeline.read_stories(tmp_path, bank_file, shipped)
+        sourcetree.read_stories(tmp_path, bank_file, shipped)
     assert "already used in the public source" in str(err.value)

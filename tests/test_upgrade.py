@@ -8,7 +8,7 @@ from typing import Any
 from ankitools import answer_some, counts, import_apkg, notes_by_id, review_state, revlog
 from conftest import ROOT, T0, apkg_of, build
 
-from prepdeck import pipeline
+from prepdeck import sourcetree
 from prepdeck.notes import build_notes
 from prepdeck.project import read_settings
 
@@ -29,7 +29,7 @@ NEW_QUESTION = """
 
 
 def guids(source_dir: Path) -> dict[str, str]:
-    src, _ = pipeline.read_source(ROOT, source_dir)
+    src, _ = sourcetree.read_source(ROOT, source_dir)
     return {n.id: n.guid for n in build_notes(src, read_settings(ROOT).reference_url)}
 
 
@@ -178,7 +178,7 @@ def test_major_release_with_merge_keeps_reviews(
     monkeypatch.setattr(
         notetypes, "ALL", tuple(grown if n.key == "qa" else n for n in notetypes.ALL)
     )
-    src, _ = pipeline.read_source(ROOT, ROOT / "source")
+    src, _ = sourcetree.read_source(ROOT, ROOT / "source")
     specs = build_notes(src, read_settings(ROOT).reference_url)  # QA notes now have 8 fields
     v2 = tmp_path / "v2.apkg"
     v2.write_bytes(render_apkg(specs, {}, T0 + 86_400))

@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 from trees import make_tree, problems
 
-from prepdeck import pipeline
+from prepdeck import sourcetree
 
 INVALID = sorted((ROOT / "tests/fixtures/invalid").glob("*.yaml"))
 
@@ -16,7 +16,7 @@ INVALID = sorted((ROOT / "tests/fixtures/invalid").glob("*.yaml"))
 def test_valid_fixture_loads(tmp_path: Path) -> None:
     minimal = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
     src = make_tree(tmp_path, t=minimal)
-    model, found = pipeline.read_source(src, src)
+    model, found = sourcetree.read_source(src, src)
     assert [q.id for q in model.questions] == ["sample-question"]
     assert model.questions[0].framework[1].point == "Roll out gradually"
     assert found == []
@@ -73,7 +73,7 @@ def test_non_utf8_byte(tmp_path: Path) -> None:
 def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     minimal = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
     src = make_tree(tmp_path, t=b"\xef\xbb\xbf" + minimal.encode())
-    model, _ = pipeline.read_source(src, src)
+    model, _ = sourcetree.read_source(src, src)
     assert model.topics[0].id == "sample"
 
 
@@ -123,7 +123,7 @@ def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
     minimal = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
     wordy = minimal.replace("point: Build once", "point: Build one immutable artifact per commit")
     src = make_tree(tmp_path, t=wordy)
-    _, found = pipeline.read_source(src, src)
+    _, found = sourcetree.read_source(src, src)
     assert [str(p) for p in found] == [
         "topics/t.yaml:12:16: warning: questions[0].framework[0].point: 6 words, over the card "
         "limit of 5; shorten it"
@@ -132,7 +132,7 @@ def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
 
 
 def test_shipped_source_is_clean_under_strict() -> None:
-    _, found = pipeline.read_source(ROOT, ROOT / "source", strict=True)
+    _, found = sourcetree.read_source(ROOT, ROOT / "source", strict=True)
     assert found == []
 
 
@@ -150,7 +150,7 @@ def test_same_prompt_twice_is_a_warning_naming_both_lines(tmp_path: Path) -> Non
         "topics/b.yaml:6:9: warning: questions[0].prompt: the same prompt as the question at "
         "topics/a.yaml:6:9; merge the two or make one of them ask something else"
     ]
-    _, warnings = pipeline.read_source(src, src)
+    _, warnings = sourcetree.read_source(src, src)
     assert any("the same prompt" in str(w) for w in warnings)
 
 
@@ -159,7 +159,7 @@ def test_a_topic_may_span_files_with_the_same_title_and_tracks(tmp_path: Path) -
     more = minimal.replace("sample-", "more-").replace("Tell me about a release", "Tell me of one")
     more = more.replace("How do you ship a change safely?", "How do you ship a hotfix safely?")
     src = make_tree(tmp_path, a=minimal, b=more)
-    model_, _ = pipeline.read_source(src, src)
+    model_, _ = sourcetree.read_source(src, src)
     assert [t.id for t in model_.topics] == ["sample"]
     items = model_.in_topic("sample")
     assert [q.id for q in items.questions] == ["sample-question", "more-question"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from prepdeck import pipeline
+from prepdeck import sourcetree
 from prepdeck.errors import BuildError
 
 
@@ -28,5 +28,5 @@ def make_tree(tmp_path: Path, **topics: bytes | str) -> Path:
 
 def problems(src: Path, strict: bool = False) -> list[str]:
     with pytest.raises(BuildError) as err:
-        pipeline.read_source(src, src, strict=strict)
+        sourcetree.read_source(src, src, strict=strict)
     return [str(p) for p in err.value.problems]

@@ -133,7 +133,7 @@ def run_size(questions: int, pdf: bool) -> dict[str, float]:
     """All stages for one size, in this process."""
     from markdown_it import MarkdownIt
 
-    from prepdeck import pipeline
+    from prepdeck import pipeline, sourcetree
     from prepdeck.notes import build_notes
     from prepdeck.outputs import write_all
     from prepdeck.project import read_settings
@@ -146,7 +146,7 @@ def run_size(questions: int, pdf: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         src_dir = Path(tmp) / "source"
         make_source(src_dir, questions)
-        (src, _), out["load+validate"] = timed(pipeline.read_source, src_dir, src_dir)
+        (src, _), out["load+validate"] = timed(sourcetree.read_source, src_dir, src_dir)
         settings = read_settings(ROOT)
         ctx = pipeline.Context(settings, 1_760_000_000, "bench")
         notes, out["notes"] = timed(build_notes, src, settings.reference_url)
