@@ -15,7 +15,9 @@ check) and renders through `pipeline.OUTPUTS` with the `context` it makes (build
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -164,10 +166,26 @@ def build(config: Config, events: Events | None = None) -> Report:
     )
     ctx = context(config, settings, events)
     per_track = [o.name for o in pipeline.OUTPUTS.values() if o.per_track]
-    targets = list(config.only) or (per_track if config.track else list(pipeline.OUTPUTS))
-    if stories is not None and not config.track:
-        targets.append("private")
+    names = list(config.only) or (per_track if config.track else list(pipeline.OUTPUTS))
     sources = sourcetree.source_paths(config.source)
+    # The units of work and of caching: each output, and its private form when there is a
+    # personal file (only those read it).
+    units: list[tuple[str, Callable[[], dict[str, bytes]], list[Path], bool]] = []
+    for name in names:
+        output = pipeline.OUTPUTS[name]
+        units.append((name, partial(output.render, src, ctx), sources, name == "pdf"))
+    if stories is not None and config.stories is not None and not config.track:
+        for name in names:
+            private = pipeline.OUTPUTS[name].private
+            if private is not None:
+                units.append(
+                    (
+                        f"{name}-private",
+                        partial(private, src, stories, ctx),
+                        [*sources, config.stories],
+                        name == "pdf",
+                    )
+                )
     cache = {} if config.force else incremental.load(config.out)
     inputs = {
         "version": settings.version,
@@ -178,24 +196,16 @@ def build(config: Config, events: Events | None = None) -> Report:
         "track": config.track,
         "preview": config.preview,
     }
-    for number, target in enumerate(targets, 1):
-        if target == "private" and config.stories is not None:  # only private outputs read it
-            fp = incremental.fingerprint(
-                target, [*sources, config.stories], {**inputs, "only": sorted(config.only)}
-            )
-        else:
-            fp = incremental.fingerprint(target, sources, inputs)
+    for number, (target, make, paths, pages) in enumerate(units, 1):
+        fp = incremental.fingerprint(target, paths, inputs)
         if incremental.fresh(cache, config.out, target, fp):
             events.stage(target, skipped="inputs unchanged since the last build")
             continue
-        events.progress(number, len(targets), target)
+        events.progress(number, len(units), target)
         began = time.perf_counter()
         try:
-            if target == "private":
-                made = pipeline.render_private(src, stories, ctx, list(config.only) or None)
-            else:
-                made = pipeline.OUTPUTS[target].render(src, ctx)
-            if config.preview and target in ("pdf", "private"):
+            made = make()
+            if config.preview and pages:
                 from .preview import preview_files
 
                 made.update(preview_files(made))

@@ -209,63 +209,97 @@ def release_reference(src: model.Source, ctx: Context) -> dict[str, bytes]:
     return {"REFERENCE.md": render_reference(src, ctx.settings.version).encode()}
 
 
+def private_anki(src: model.Source, bank: model.Bank, ctx: Context) -> dict[str, bytes]:
+    """The personal deck: your stories and your questions, in their own subdecks."""
+    from . import stories
+    from .render_anki import render_apkg
+
+    notes = stories.story_notes(bank, src, ctx.settings.reference_url)
+    desc = {
+        f"{src.deck}::My Stories": "<p>Your own stories, from your story bank. "
+        "Private: never part of a release.</p>",
+        f"{src.deck}::My Questions": "<p>Your own questions and answers. "
+        "Private: never part of a release.</p>",
+    }
+    return {f"decks/{slug(src.deck)}-my-stories.apkg": render_apkg(notes, desc, ctx.build_time)}
+
+
+def private_md(src: model.Source, bank: model.Bank, ctx: Context) -> dict[str, bytes]:
+    """The whole reference in one file, plus your competency map and questions."""
+    from . import stories
+    from .render_markdown import render_reference
+
+    text = render_reference(src, ctx.settings.version) + "\n" + stories.map_markdown(bank, src)
+    return {"REFERENCE.private.md": text.encode()}
+
+
+def private_sheets(src: model.Source, bank: model.Bank, ctx: Context) -> dict[str, bytes]:
+    """The full sheet with your stories and questions, A4 and Letter."""
+    from . import stories
+
+    out = {}
+    for paper in ("a4", "letter"):
+        name = f"pdf/{slug(src.deck)}-my-stories-{paper}.pdf"
+        out[name] = sheet_pdf(src, ctx, paper, name, "my stories", stories.map_html(bank))
+    return out
+
+
 Renderer = Callable[[model.Source, Context], dict[str, bytes]]
+PrivateRenderer = Callable[[model.Source, model.Bank, Context], dict[str, bytes]]
 
 
 @dataclass(frozen=True)
 class Output:
     """One output group of the build. The command line (--only, --track), the incremental
-    cache, the release bundle and the tests all iterate OUTPUTS; adding an output is one
-    entry here plus its renderer."""
+    cache, the release bundle, the preview and the tests all iterate OUTPUTS; adding an
+    output is one entry here plus its renderer."""
 
     name: str
     render: Renderer
     doc: str
     per_track: bool = False  # also built for one track alone (--track)
     release: Renderer | None = None  # what the release bundle carries (None: not released)
+    # What it adds for the personal file (--stories): written beside the public files,
+    # git-ignored, never released. Cached as its own unit, `NAME-private`.
+    private: PrivateRenderer | None = None
 
 
 OUTPUTS: dict[str, Output] = {
     o.name: o
     for o in (
-        Output("anki", render_anki, "the decks", per_track=True, release=render_anki),
-        Output("md", render_md, "the reference pages", release=release_reference),
-        Output("pdf", render_sheets, "the sheets", per_track=True, release=render_sheets),
+        Output(
+            "anki",
+            render_anki,
+            "the decks",
+            per_track=True,
+            release=render_anki,
+            private=private_anki,
+        ),
+        Output(
+            "md", render_md, "the reference pages", release=release_reference, private=private_md
+        ),
+        Output(
+            "pdf",
+            render_sheets,
+            "the sheets",
+            per_track=True,
+            release=render_sheets,
+            private=private_sheets,
+        ),
         Output("schema", render_schema, "the JSON Schemas editors use and the field reference"),
     )
 }
 
 
 def render_private(
-    src: model.Source, stories: Any, ctx: Context, only: list[str] | None = None
+    src: model.Source, bank: model.Bank, ctx: Context, only: list[str] | None = None
 ) -> dict[str, bytes]:
-    """The private outputs of a story bank: its own deck, and copies of the reference and the
-    sheet with a competency map, written next to the public ones (git-ignored)."""
-    from . import stories as bank
-
-    base = slug(src.deck)
-    out: dict[str, bytes] = {}
-    if only is None or "anki" in only:
-        from .render_anki import render_apkg
-
-        notes = bank.story_notes(stories, src, ctx.settings.reference_url)
-        desc = {
-            f"{src.deck}::My Stories": "<p>Your own stories, from your story bank. "
-            "Private: never part of a release.</p>",
-            f"{src.deck}::My Questions": "<p>Your own questions and answers. "
-            "Private: never part of a release.</p>",
-        }
-        out[f"decks/{base}-my-stories.apkg"] = render_apkg(notes, desc, ctx.build_time)
-    if only is None or "md" in only:
-        from .render_markdown import render_reference
-
-        text = render_reference(src, ctx.settings.version)
-        out["REFERENCE.private.md"] = (text + "\n" + bank.map_markdown(stories, src)).encode()
-    if only is None or "pdf" in only:
-        for paper in ("a4", "letter"):
-            name = f"pdf/{base}-my-stories-{paper}.pdf"
-            out[name] = sheet_pdf(src, ctx, paper, name, "my stories", bank.map_html(stories))
-    return out
+    """Every requested output's private form for a personal file."""
+    files: dict[str, bytes] = {}
+    for name, output in OUTPUTS.items():
+        if output.private is not None and (only is None or name in only):
+            files.update(output.private(src, bank, ctx))
+    return files
 
 
 def render(src: model.Source, ctx: Context, only: list[str] | None = None) -> dict[str, bytes]:
