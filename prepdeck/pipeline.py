@@ -18,6 +18,7 @@ from typing import Any
 from . import model
 from .errors import BuildError, Mark, Problem
 from .project import Settings
+from .render_sheet import Layout
 from .sourcetree import LEDGER_FILE, display_path, read_ledger
 
 
@@ -103,9 +104,12 @@ def render_md(src: model.Source, ctx: Context) -> dict[str, bytes]:
 def render_sheets(src: model.Source, ctx: Context) -> dict[str, bytes]:
     """Every sheet (full and per track, A4 and Letter). With ctx.jobs > 1 the sheets render
     in that many processes: each is a pure function of its inputs, so the bytes are the same."""
+    from .render_sheet import FULL, track_layout
+
     work = [
-        (part, ctx, paper, f"pdf/{slug(src.deck)}{suffix}-{paper}.pdf", track)
-        for suffix, part, track in variants(src, ctx)
+        (part, ctx, paper, f"pdf/{slug(src.deck)}{suffix}-{paper}.pdf", layout)
+        for suffix, part, title in variants(src, ctx)
+        for layout in [track_layout(title) if title else FULL]
         for paper in ("a4", "letter")
     ]
     if ctx.jobs > 1 and len(work) > 1:
@@ -123,24 +127,21 @@ def render_sheets(src: model.Source, ctx: Context) -> dict[str, bytes]:
 
 
 def _sheet_task(
-    job: tuple[model.Source, Context, str, str, str | None],
+    job: tuple[model.Source, Context, str, str, Layout],
 ) -> tuple[bytes, list[Problem]]:
     """One sheet in a worker: its bytes and the warnings it raised."""
-    part, ctx, paper, name, track = job
+    part, ctx, paper, name, layout = job
     local = dataclasses.replace(ctx, warnings=[])
-    return sheet_pdf(part, local, paper, name, track), local.warnings
+    return sheet_pdf(part, local, paper, name, layout), local.warnings
 
 
 def sheet_pdf(
-    src: model.Source, ctx: Context, paper: str, name: str, track: str | None, extra: str = ""
+    src: model.Source, ctx: Context, paper: str, name: str, layout: Layout, extra: str = ""
 ) -> bytes:
-    """One cheat sheet as PDF bytes: the live items of `src`, with the build's footer."""
+    """One cheat sheet as PDF bytes: the live items of `src`, with the build's footer.
+    Diagrams are printed when they fit the layout's page budget, else left out."""
     from .render_pdf import render_pdf_pages
-    from .render_sheet import page_budget, render_sheet
-
-    # A track's sheet is its outlines (the glossary is on the full sheet); the full sheet adds
-    # the glossary. Diagrams are printed when they fit the page budget, else left out.
-    glossary = track is None or track == "my stories"
+    from .render_sheet import render_sheet
 
     def sheet(pictures: bool) -> tuple[bytes, int]:
         html = render_sheet(
@@ -151,14 +152,13 @@ def sheet_pdf(
             commit=ctx.commit,
             url=ctx.settings.repo_url,
             license_name=ctx.settings.license,
-            track=track,
+            layout=layout,
             extra=extra,
             pictures=pictures,
-            glossary=glossary,
         )
         return render_pdf_pages(html, name)
 
-    budget = page_budget(track)
+    budget = layout.budget
     data, pages = sheet(pictures=False)
     has_pictures = any(q.diagram for q in src.questions) or any(f.diagram for f in src.frameworks)
     if has_pictures and pages < budget:  # room left: print the diagrams if they still fit
@@ -236,11 +236,12 @@ def private_md(src: model.Source, bank: model.Bank, ctx: Context) -> dict[str, b
 def private_sheets(src: model.Source, bank: model.Bank, ctx: Context) -> dict[str, bytes]:
     """The full sheet with your stories and questions, A4 and Letter."""
     from . import stories
+    from .render_sheet import MY_STORIES
 
     out = {}
     for paper in ("a4", "letter"):
         name = f"pdf/{slug(src.deck)}-my-stories-{paper}.pdf"
-        out[name] = sheet_pdf(src, ctx, paper, name, "my stories", stories.map_html(bank))
+        out[name] = sheet_pdf(src, ctx, paper, name, MY_STORIES, stories.map_html(bank))
     return out
 
 

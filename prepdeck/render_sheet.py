@@ -6,6 +6,8 @@ per topic, always next to the topic's name, so a black-and-white print loses not
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from . import model
 from .text import data_uri, escape, outline, rewrite_media, sheet_inline
 
@@ -17,9 +19,23 @@ TRACK_PAGE_BUDGET = 4
 PAGE_BUDGET = 8
 
 
-def page_budget(track: str | None) -> int:
-    """The page budget of the full sheet (track None) or of one track's or private sheet."""
-    return TRACK_PAGE_BUDGET if track and track != "my stories" else PAGE_BUDGET
+@dataclass(frozen=True)
+class Layout:
+    """Which sheet it is: the subtitle in its header, whether it ends with the glossary, and
+    its page budget."""
+
+    subtitle: str | None = None
+    glossary: bool = True
+    budget: int = PAGE_BUDGET
+
+
+FULL = Layout()  # every track, with the glossary
+MY_STORIES = Layout("my stories")  # the full sheet plus your own material
+
+
+def track_layout(title: str) -> Layout:
+    """A track's sheet: its outlines only (the glossary is on the full sheet), 4 pages."""
+    return Layout(title, glossary=False, budget=TRACK_PAGE_BUDGET)
 
 
 def _item(title: str, points: str, extra: str = "") -> str:
@@ -131,18 +147,17 @@ def render_sheet(
     commit: str,
     url: str,
     license_name: str,
-    track: str | None = None,
+    layout: Layout = FULL,
     extra: str = "",
     pictures: bool = True,
-    glossary: bool = True,
 ) -> str:
-    """`extra` is HTML appended before the reference section (the private competency map)."""
-    """The whole sheet as one HTML document for `paper` ('a4' or 'letter')."""
+    """The whole sheet as one HTML document for `paper` ('a4' or 'letter'). `extra` is HTML
+    appended before the glossary (the private competency map)."""
     topics = "".join(
         _topic(src, t, ACCENTS[i % len(ACCENTS)], pictures) for i, t in enumerate(src.topics)
     )
     footer = f"v{version} · built {build_date} · commit {commit} · {license_name} · {url}"
-    heading = f"{src.title} · {track}" if track else src.title
+    heading = f"{src.title} · {layout.subtitle}" if layout.subtitle else src.title
     page = (
         f"@page {{ size: {PAPERS[paper]}; "
         f"@top-left {{ content: {_css_string(heading)}; }} "
@@ -154,7 +169,7 @@ def render_sheet(
         f"<title>{escape(src.title)}</title>"
         f'<meta name="generator" content="prepdeck {escape(version)}">'
         f"<style>{page}</style></head><body>"
-        f"<main>{topics}{extra}{_reference(src) if glossary else ''}</main></body></html>"
+        f"<main>{topics}{extra}{_reference(src) if layout.glossary else ''}</main></body></html>"
     )
     return rewrite_media(html, _data_uris(src))
 

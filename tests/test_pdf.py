@@ -17,7 +17,7 @@ from prepdeck import model, pipeline, sourcetree
 from prepdeck.errors import BuildError
 from prepdeck.project import read_settings
 from prepdeck.render_pdf import render_pdf
-from prepdeck.render_sheet import PAGE_BUDGET, TRACK_PAGE_BUDGET, render_sheet
+from prepdeck.render_sheet import PAGE_BUDGET, TRACK_PAGE_BUDGET, render_sheet, track_layout
 from prepdeck.text import md_inline
 
 MM = 72 / 25.4
@@ -345,9 +345,8 @@ def test_diagrams_are_printed_only_where_the_budget_has_room(
         commit="abc1234",
         url="https://example.invalid",
         license_name="MIT",
-        track="release",
+        layout=track_layout("release"),
         pictures=False,
-        glossary=False,
     )
     data, _ = render_pdf_pages(bare, "pdf/x.pdf")
     shipped_release = PdfReader(io.BytesIO(track_pdfs["pdf/devops-interview-prep-release-a4.pdf"]))
@@ -378,7 +377,7 @@ def test_any_sheet_over_budget_is_a_warning_or_a_strict_error(
     )
     big = dataclasses.replace(big, questions=many)
     ctx = pipeline.Context(read_settings(ROOT), T0, "abc1234")
-    pipeline.sheet_pdf(big, ctx, "a4", "pdf/big-release-a4.pdf", "release")
+    pipeline.sheet_pdf(big, ctx, "a4", "pdf/big-release-a4.pdf", track_layout("release"))
     (warning,) = ctx.warnings
     assert warning.warning and str(warning).startswith("pdf/big-release-a4.pdf: warning: ")
     assert "pages, over the budget of 4 for this sheet" in str(warning)
@@ -388,4 +387,4 @@ def test_any_sheet_over_budget_is_a_warning_or_a_strict_error(
     monkeypatch.setattr(pdf_module, "render_pdf_pages", lambda html, name: (b"%PDF", 9))
     strict = dataclasses.replace(ctx, strict=True, warnings=[])
     with pytest.raises(BuildError, match="9 pages, over the budget of 4"):
-        pipeline.sheet_pdf(big, strict, "a4", "pdf/big-release-a4.pdf", "release")
+        pipeline.sheet_pdf(big, strict, "a4", "pdf/big-release-a4.pdf", track_layout("Release"))
