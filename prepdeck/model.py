@@ -51,6 +51,9 @@ SOURCE = Text(
 )
 YEAR = Int("The year of `source`; printed next to the number.", 1950, 2100)
 STAR_PART = Text("One STAR part, a sentence or two.", warn=40, limit=70)
+# The parts of a STAR(R) story, in telling order: fields of Star and Story, and (capitalised)
+# fields of their note types.
+STAR_PARTS = ("situation", "task", "action", "result", "reflection")
 COMPETENCY = Text("A competency.", limit=4)
 PITFALLS = List("Common mistakes in answers.", Text("One pitfall.", warn=25, limit=40))
 RELATED = List(

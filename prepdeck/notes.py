@@ -7,6 +7,7 @@ question "what did we ship?" has one answer. Field values are HTML made by ``tex
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from . import model, notetypes
 from .ids import NAMESPACE, note_guid
@@ -277,6 +278,9 @@ class _Notes:
         )
 
     def star(self, s: model.Star, topic: model.Topic, deck: str) -> None:
+        parts: dict[str, Any] = {
+            part.capitalize(): anki_inline(getattr(s, part)) for part in model.STAR_PARTS
+        }
         self.add(
             "star",
             s.id,
@@ -285,11 +289,7 @@ class _Notes:
             s.retired,
             Prompt=anki_inline(s.prompt),
             Probing=anki_inline(s.probing),
-            Situation=anki_inline(s.situation),
-            Task=anki_inline(s.task),
-            Action=anki_inline(s.action),
-            Result=anki_inline(s.result),
-            Reflection=anki_inline(s.reflection),
+            **parts,
             Competencies=anki_plain(", ".join(s.competencies)),
             Context=anki_plain(
                 f"{topic.title} · behavioral · invented example: tell your own story"

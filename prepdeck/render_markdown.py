@@ -122,13 +122,7 @@ def _framework(f: model.Framework, links: Links, pics: Pictures) -> list[str]:
 
 
 def _star(s: model.Star) -> list[str]:
-    parts = [
-        ("Situation", s.situation),
-        ("Task", s.task),
-        ("Action", s.action),
-        ("Result", s.result),
-        ("Reflection", s.reflection),
-    ]
+    parts = [(part.capitalize(), getattr(s, part)) for part in model.STAR_PARTS]
     return [
         _anchor(s.id),
         f"### STAR example: {_inline(s.prompt)}",

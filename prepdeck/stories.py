@@ -32,7 +32,6 @@ from .validate import Checker, construct
 
 NAMESPACE = "prepdeck-my-stories"  # never change: your story cards' GUIDs derive from it
 PLACEHOLDER = re.compile(r"\bTODO\b")
-PARTS = ("situation", "task", "action", "result", "reflection")
 
 
 def validate_stories(
@@ -124,7 +123,7 @@ def story_notes(bank: model.Bank, src: model.Source, reference_url: str) -> list
         )
         fields = {
             "Headline": anki_inline(story.headline),
-            **{p.capitalize(): anki_inline(getattr(story, p)) for p in PARTS},
+            **{p.capitalize(): anki_inline(getattr(story, p)) for p in model.STAR_PARTS},
             "Competencies": anki_plain(", ".join(story.competencies)),
             "Answers": f"<ul>{answers}</ul>",
             "Context": "My Stories",
