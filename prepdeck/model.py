@@ -11,6 +11,7 @@ generated files.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -60,7 +61,13 @@ RELATED = List(
     "Ids of related questions or frameworks.",
     Ref("A question or framework id.", ("questions", "frameworks")),
 )
-NUMBER_HINT = "has no number; say what changed and by how much (time, rate, count)"
+STAR_RESULT = Text(
+    "The outcome, with a number.",
+    warn=40,
+    limit=70,
+    pattern=r"\d",
+    pattern_hint="has no number; say what changed and by how much (time, rate, count)",
+)
 
 
 @record
@@ -333,15 +340,7 @@ class Star:
     situation: str = field(STAR_PART)
     task: str = field(STAR_PART)
     action: str = field(STAR_PART)
-    result: str = field(
-        Text(
-            "The outcome, with a number.",
-            warn=40,
-            limit=70,
-            pattern=r"\d",
-            pattern_hint=NUMBER_HINT,
-        )
-    )
+    result: str = field(STAR_RESULT)
     reflection: str = field(STAR_PART)
     competencies: tuple[str, ...] = field(List("Competencies the story shows.", COMPETENCY, 1, 6))
     retired: Retired | None = field(RETIRED, default=None)
@@ -465,13 +464,7 @@ class Story:
     task: str = field(STAR_PART)
     action: str = field(STAR_PART)
     result: str = field(
-        Text(
-            "The outcome, with a number.",
-            warn=40,
-            limit=70,
-            pattern=r"\d|\bTODO\b",
-            pattern_hint=NUMBER_HINT,
-        )
+        dataclasses.replace(STAR_RESULT, pattern=r"\d|\bTODO\b")  # the template's TODO warns
     )
     reflection: str = field(STAR_PART)
     competencies: tuple[str, ...] = field(List("Competencies the story shows.", COMPETENCY, 1, 8))
