@@ -191,6 +191,7 @@ DIAGRAM = Obj(
         "chart": CHART,
     },
     frozenset({"alt"}),
+    one_of=("dot", "chart"),
     name="Diagram",
     model=Diagram,
     convert="diagram",

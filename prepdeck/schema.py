@@ -113,6 +113,7 @@ class Obj:
     model: type | None = None  # the record class a checked mapping becomes; None: plain data
     preset: tuple[tuple[str, Any], ...] = ()  # model fields this form sets itself
     together: tuple[tuple[str, str], ...] = ()  # keys given both or neither
+    one_of: tuple[str, ...] = ()  # keys of which exactly one is given
     convert: str | None = None  # a form the validator turns into `model` by a named step
 
 
@@ -229,6 +230,8 @@ def _json(spec: Spec) -> dict[str, Any]:
         "required": sorted(spec.required),
         "additionalProperties": False,
     }
+    if spec.one_of:
+        out["oneOf"] = [{"required": [key]} for key in spec.one_of]
     if spec.together:
         out["dependentRequired"] = {
             key: [other] for a, b in spec.together for key, other in ((a, b), (b, a))
@@ -270,6 +273,9 @@ def _section(spec: Obj, name: str, sections: dict[str, str]) -> str:
             need = "yes" if key in spec.required else ""
             rows.append(f"| `{key}` | {need} | {value} | {_cell(sub.doc)} |")
         notes = [f"Give `{a}` and `{b}` together, or neither." for a, b in spec.together]
+        if spec.one_of:
+            keys = " or ".join(f"`{key}`" for key in spec.one_of)
+            notes.append(f"Give exactly one of {keys}.")
         notes += [f"`{key}` is always `{value}` here." for key, value in spec.preset]
         body = "\n".join([f"\n## {name}\n", _cell(spec.doc), "", *rows, *("", *notes)])
         sections[name] = body.rstrip() + "\n"

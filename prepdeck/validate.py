@@ -299,6 +299,9 @@ class Checker:
                 path or "file",
                 f"missing required key {key!r} ({spec.fields[key].doc.rstrip('.')})",
             )
+        if spec.one_of and sum(key in value for key in spec.one_of) != 1:
+            keys = " or ".join(f"`{key}`" for key in spec.one_of)
+            self.fail(value.mark, path or "file", f"give exactly one of {keys}")
         for a, b in spec.together:
             if (a in value) != (b in value):
                 given = a if a in value else b
@@ -617,9 +620,7 @@ class _Builder:
         dot: Any = d.get("dot")
         chart: Any = d.get("chart")
         if (dot is None) == (chart is None):
-            if "dot" not in d and "chart" not in d:
-                self.c.fail(mark, path, "give the picture as `dot` (a graph) or `chart`")
-            return None  # both given, or one was invalid (already reported)
+            return None  # none or both (the spec check reported it), or the one given was refused
         if dot is not None:
             kind, source = "graph", str(dot)
             mark = dot.mark
