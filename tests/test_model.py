@@ -113,9 +113,9 @@ def test_every_declared_field_reaches_the_model() -> None:
     """The fixture sets every key of the format; a field the validator failed to carry into
     the model would stay at its default."""
     src, _ = sourcetree.read_source(ROOT, EVERY, strict=False)
-    value, problems = load_bytes((EVERY / "my-stories.yaml").read_bytes(), "my-stories.yaml")
+    value, problems = load_bytes((EVERY / "personal.yaml").read_bytes(), "personal.yaml")
     assert value is not None and not problems
-    bank, found = validate_stories(value, "my-stories.yaml", src)
+    bank, found = validate_stories(value, "personal.yaml", src)
     assert not [p for p in found if not p.warning]
     reached, filled = _non_default((src, bank))
     assert reached - filled == set()
