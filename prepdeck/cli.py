@@ -54,15 +54,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--out",
         type=Path,
-        default=ROOT,
         metavar="DIR",
-        help="directory the outputs are written under (default: the project root)",
+        help="directory the outputs are written under (default: the project the source "
+        "tree belongs to: this checkout, or the folder above --source when it has its own "
+        "pyproject.toml)",
     )
     parser.add_argument(
         "--stories",
         type=Path,
         metavar="PATH",
-        help="your story bank (default: my-stories.yaml if it exists); builds "
+        help="your story bank (default: the project's my-stories.yaml if it exists); builds "
         "a private My Stories deck, reference and sheet",
     )
     parser.add_argument(
@@ -201,16 +202,17 @@ def preview_command(argv: list[str]) -> int:
         files = builder.preview(subcommand_config(args.source), readme=args.readme)
     except BuildError as err:
         return failed(err, "preview not written")
-    write_all(ROOT, files)
+    write_all(project_of(args.source), files)
     for name in sorted(files):
         if not name.startswith("decks/preview/sheet-"):
             print(f"wrote {name}")
     return 0
 
 
-def subcommand_config(source: Path, out: Path = ROOT) -> builder.Config:
+def subcommand_config(source: Path, out: Path | None = None) -> builder.Config:
     """A subcommand's build settings: the tree it reads, and the project it belongs to."""
-    return builder.Config(source=source, out=out, root=ROOT, settings_root=project_of(source))
+    project = project_of(source)
+    return builder.Config(source=source, out=out or project, root=ROOT, settings_root=project)
 
 
 def project_of(source: Path) -> Path:
@@ -258,16 +260,19 @@ def _main(argv: list[str] | None) -> int:
         return release_command(argv[1:])
     args = parse_args(argv)
     log = Log(quiet=args.quiet, as_json=args.json)
+    project = project_of(args.source)
+    if args.out is None:
+        args.out = project
     if not args.check and not args.list_tracks:
         check_writable(args.out)
     stories = args.stories
-    if stories is None and (ROOT / "my-stories.yaml").exists():
-        stories = ROOT / "my-stories.yaml"
+    if stories is None and (project / "my-stories.yaml").exists():
+        stories = project / "my-stories.yaml"
     config = builder.Config(
         source=args.source,
         out=args.out,
         root=ROOT,
-        settings_root=project_of(args.source),
+        settings_root=project,
         only=tuple(args.only or ()),
         track=args.track,
         stories=stories,

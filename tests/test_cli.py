@@ -277,3 +277,29 @@ def test_each_input_rebuilds_exactly_the_outputs_that_read_it(
     (out / "REFERENCE.private.md").unlink()
     assert rebuilt() == {"md-private"}  # each private form is its own unit
     assert (out / "REFERENCE.private.md").is_file()
+
+
+def test_another_projects_tree_builds_into_that_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--source of a tree with its own pyproject.toml: its settings, its personal file and, by
+    default, its folder for the outputs; nothing is written into this checkout."""
+    from prepdeck import cli
+
+    project = tmp_path / "project"
+    shutil.copytree(SMALL, project / "source")
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    (project / "pyproject.toml").write_text(pyproject.replace('version = "', 'version = "9', 1))
+    (project / "my-stories.yaml").write_text(
+        "questions:\n  - id: mine\n    prompt: Mine?\n    answer: Yes.\n"
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1760000000")
+    before = (ROOT / "REFERENCE.md").stat().st_mtime_ns
+    assert cli.main(["--source", str(project / "source"), "--only", "md", "-q"]) == 0
+    assert "Content version **90." in (project / "REFERENCE.md").read_text()
+    assert "Mine?" in (project / "REFERENCE.private.md").read_text()
+    assert (ROOT / "REFERENCE.md").stat().st_mtime_ns == before
+    assert (
+        not (ROOT / "REFERENCE.private.md").exists()
+        or "Mine?" not in (ROOT / "REFERENCE.private.md").read_text()
+    )
