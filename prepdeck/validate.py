@@ -355,8 +355,8 @@ def construct(
     """The model value of a checked mapping, by field name: every key the spec declares, its
     records built in turn; `given` supplies what the build derives (a question's topic).
     None when a required value is missing (its problem is already reported)."""
-    if spec.convert:
-        return (converters or {})[spec.convert](data, path)
+    if spec.convert:  # a form drawn or computed whole: only when nothing in it was refused
+        return (converters or {})[spec.convert](data, path) if complete(spec, data) else None
     if spec.model is None:
         return data
     if any(data.get(key) is None for key in spec.required - given.keys()):
@@ -366,6 +366,20 @@ def construct(
         if key not in given and data.get(key) is not None:
             values[key] = _value(sub, data[key], f"{path}.{key}" if path else key, converters)
     return spec.model(**values, **given)
+
+
+def complete(spec: schema.Spec, value: Any) -> bool:
+    """Whether a checked value has every required key and no refused value, at any depth
+    (when it has not, the checker has already reported why)."""
+    if value is None:
+        return False
+    if isinstance(spec, schema.List):
+        return all(complete(spec.item, item) for item in value)
+    if isinstance(spec, schema.Obj):
+        return all(value.get(key) is not None for key in spec.required) and all(
+            key in spec.fields and complete(spec.fields[key], item) for key, item in value.items()
+        )
+    return True
 
 
 def _value(spec: schema.Spec, value: Any, path: str, converters: Any) -> Any:
@@ -625,11 +639,6 @@ class _Builder:
             kind, source = "graph", str(dot)
             mark = dot.mark
         else:
-            parts = [*chart["x"], *(s for s in chart["series"] or [])]
-            if any(part is None for part in parts) or any(
-                s.get("values") is None or None in s["values"] for s in chart["series"]
-            ):
-                return None  # a value was refused above, with its line
             lengths = {len(s["values"]) for s in chart["series"] if s}
             if lengths != {len(chart["x"])}:
                 self.c.fail(

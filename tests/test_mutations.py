@@ -1,0 +1,91 @@
+"""Every key of the format, broken one at a time: the validator reports a problem with its file
+and line, or builds a model; never an exception, and never a model beside an error.
+
+The tree is tests/fixtures/trees/every-field (every declared key set once), so each part of the
+generic construction in validate.py meets a missing, empty or wrongly-shaped value."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from prepdeck import diagrams
+from prepdeck.load import load_bytes
+from prepdeck.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+EVERY = ROOT / "tests/fixtures/trees/every-field"
+TOPIC = yaml.safe_load((EVERY / "topics/all.yaml").read_text(encoding="utf-8"))
+DECK = load_bytes((EVERY / "deck.yaml").read_bytes(), "deck.yaml")[0]
+
+Path_ = tuple[Any, ...]
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's, where PyYAML has it
+
+
+def _paths(node: Any, at: Path_ = ()) -> Iterator[Path_]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*at, key)
+            yield from _paths(value, (*at, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield (*at, i)
+            yield from _paths(value, (*at, i))
+
+
+PATHS = list(_paths(TOPIC))
+BROKEN: dict[str, Any] = {
+    "null": None,
+    "list": ["x"],
+    "mapping": {"x": 1},
+    "number": 7,
+    "text": "some words",
+}
+
+
+def _mutated(path: Path_, how: str) -> dict[str, Any]:
+    data = copy.deepcopy(TOPIC)
+    parent = data
+    for step in path[:-1]:
+        parent = parent[step]
+    if how == "delete":
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = BROKEN[how]
+    return data  # type: ignore[no-any-return]
+
+
+def test_every_path_is_reached() -> None:
+    assert len(PATHS) > 150  # the fixture is not empty: every kind, nested several levels
+
+
+@pytest.mark.parametrize("how", ["delete", *BROKEN])
+def test_each_key_broken_gives_problems_not_exceptions(
+    how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert DECK is not None
+    # Drawing is tested in test_diagrams; here it would only redraw each broken chart.
+    monkeypatch.setattr(diagrams, "draw", lambda kind, source: None)
+    failures = []
+    for path in PATHS:
+        data = _mutated(path, how)
+        raw = yaml.dump(data, Dumper=DUMPER, allow_unicode=True, sort_keys=False).encode()
+        value, problems = load_bytes(raw, "topics/all.yaml")
+        assert value is not None and not problems
+        try:
+            src, found = validate(("deck.yaml", DECK), [("topics/all.yaml", value)])
+        except Exception as err:  # the failure under test: collected, reported below
+            failures.append((path, f"{type(err).__name__}: {err}"))
+            continue
+        errors = [p for p in found if not p.warning]
+        if (src is None) != bool(errors):
+            failures.append((path, "a model beside errors, or neither"))
+        for p in found:
+            if p.mark.file not in ("topics/all.yaml", "deck.yaml") or p.mark.line < 1:
+                failures.append((path, f"problem without a place: {p}"))
+    assert failures == []
