@@ -48,8 +48,8 @@ BROKEN: dict[str, Any] = {
 }
 
 
-def _mutated(path: Path_, how: str) -> dict[str, Any]:
-    data = copy.deepcopy(TOPIC)
+def _mutated(path: Path_, how: str, tree: Any = TOPIC) -> dict[str, Any]:
+    data = copy.deepcopy(tree)
     parent = data
     for step in path[:-1]:
         parent = parent[step]
@@ -88,4 +88,29 @@ def test_each_key_broken_gives_problems_not_exceptions(
         for p in found:
             if p.mark.file not in ("topics/all.yaml", "deck.yaml") or p.mark.line < 1:
                 failures.append((path, f"problem without a place: {p}"))
+    assert failures == []
+
+
+PERSONAL = yaml.safe_load((EVERY / "personal.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("how", ["delete", *BROKEN])
+def test_each_key_of_the_personal_file_broken(how: str) -> None:
+    from prepdeck.sourcetree import read_source
+    from prepdeck.stories import validate_stories
+
+    src, _ = read_source(ROOT, EVERY)
+    failures = []
+    for path in _paths(PERSONAL):
+        data = _mutated(path, how, PERSONAL)
+        raw = yaml.dump(data, Dumper=DUMPER, allow_unicode=True, sort_keys=False).encode()
+        value, _ = load_bytes(raw, "my-stories.yaml")
+        assert value is not None
+        try:
+            _, found = validate_stories(value, "my-stories.yaml", src)
+        except Exception as err:  # the failure under test: collected, reported below
+            failures.append((path, f"{type(err).__name__}: {err}"))
+            continue
+        if any(p.mark.file != "my-stories.yaml" or p.mark.line < 1 for p in found):
+            failures.append((path, "a problem without a place"))
     assert failures == []
