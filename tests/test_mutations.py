@@ -114,3 +114,26 @@ def test_each_key_of_the_personal_file_broken(how: str) -> None:
         if any(p.mark.file != "my-stories.yaml" or p.mark.line < 1 for p in found):
             failures.append((path, "a problem without a place"))
     assert failures == []
+
+
+DECK_TREE = yaml.safe_load((EVERY / "deck.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("how", ["delete", *BROKEN])
+def test_each_key_of_the_deck_settings_broken(how: str) -> None:
+    topic = load_bytes((EVERY / "topics/all.yaml").read_bytes(), "topics/all.yaml")[0]
+    assert topic is not None
+    failures = []
+    for path in _paths(DECK_TREE):
+        data = _mutated(path, how, DECK_TREE)
+        raw = yaml.dump(data, Dumper=DUMPER, allow_unicode=True, sort_keys=False).encode()
+        value, _ = load_bytes(raw, "deck.yaml")
+        assert value is not None
+        try:
+            src, found = validate(("deck.yaml", value), [("topics/all.yaml", topic)])
+        except Exception as err:  # the failure under test: collected, reported below
+            failures.append((path, f"{type(err).__name__}: {err}"))
+            continue
+        if (src is None) != any(not p.warning for p in found):
+            failures.append((path, "a model beside errors, or neither"))
+    assert failures == []
