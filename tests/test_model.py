@@ -177,3 +177,12 @@ def test_the_field_reference_lists_every_key() -> None:
 
     for key in set().union(*map(keys, schemas)):
         assert f"| `{key}` |" in doc, key
+
+
+def test_each_item_kind_has_its_place_in_the_model() -> None:
+    """A new list in TopicFile is an item kind: Source and TopicItems hold it under the same
+    name (the validator fills Source by that name; in_topic, current and for_track use it)."""
+    kinds = set(model.ITEM_KINDS)
+    assert kinds == {"questions", "frameworks", "stars", "terms", "tables"}
+    assert kinds <= {fl.name for fl in dataclasses.fields(model.Source)}
+    assert kinds == {fl.name for fl in dataclasses.fields(model.TopicItems)}
