@@ -173,17 +173,17 @@ def build(config: Config, events: Events | None = None) -> Report:
     units: list[tuple[str, Callable[[], dict[str, bytes]], list[Path], bool]] = []
     for name in names:
         output = pipeline.OUTPUTS[name]
-        units.append((name, partial(output.render, src, ctx), sources, name == "pdf"))
+        units.append((name, partial(output.render, src, ctx), sources, output.paged))
     if stories is not None and config.stories is not None and not config.track:
         for name in names:
-            private = pipeline.OUTPUTS[name].private
-            if private is not None:
+            output = pipeline.OUTPUTS[name]
+            if output.private is not None:
                 units.append(
                     (
                         f"{name}-private",
-                        partial(private, src, stories, ctx),
+                        partial(output.private, src, stories, ctx),
                         [*sources, config.stories],
-                        name == "pdf",
+                        output.paged,
                     )
                 )
     cache = {} if config.force else incremental.load(config.out)

@@ -260,6 +260,7 @@ class Output:
     doc: str
     per_track: bool = False  # also built for one track alone (--track)
     release: Renderer | None = None  # what the release bundle carries (None: not released)
+    paged: bool = False  # its PDFs are what --preview renders to PNG pages
     # What it adds for the personal file (--stories): written beside the public files,
     # git-ignored, never released. Cached as its own unit, `NAME-private`.
     private: PrivateRenderer | None = None
@@ -286,6 +287,7 @@ OUTPUTS: dict[str, Output] = {
             per_track=True,
             release=render_sheets,
             private=private_sheets,
+            paged=True,
         ),
         Output("schema", render_schema, "the JSON Schemas editors use and the field reference"),
     )
