@@ -7,7 +7,7 @@ generic construction in validate.py meets a missing, empty or wrongly-shaped val
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from prepdeck import diagrams
-from prepdeck.load import load_bytes
+from prepdeck.errors import Problem
+from prepdeck.load import Value, load_bytes
 from prepdeck.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,31 +65,41 @@ def test_every_path_is_reached() -> None:
     assert len(PATHS) > 150  # the fixture is not empty: every kind, nested several levels
 
 
-@pytest.mark.parametrize("how", ["delete", *BROKEN])
-def test_each_key_broken_gives_problems_not_exceptions(
-    how: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert DECK is not None
-    # Drawing is tested in test_diagrams; here it would only redraw each broken chart.
-    monkeypatch.setattr(diagrams, "draw", lambda kind, source: None)
-    failures = []
-    for path in PATHS:
-        data = _mutated(path, how)
+Check = Callable[[Value], tuple[Any, list[Problem]]]  # a broken file -> (its model, problems)
+
+
+def _failures(tree: Any, how: str, name: str, check: Check, *, model_or_errors: bool) -> list[Any]:
+    """Every way `check` mishandles `tree` broken at one key: an exception, a problem with no
+    place, or (with `model_or_errors`) a model beside errors or neither."""
+    failures: list[Any] = []
+    for path in _paths(tree):
+        data = _mutated(path, how, tree)
         raw = yaml.dump(data, Dumper=DUMPER, allow_unicode=True, sort_keys=False).encode()
-        value, problems = load_bytes(raw, "topics/all.yaml")
+        value, problems = load_bytes(raw, name)
         assert value is not None and not problems
         try:
-            src, found = validate(("deck.yaml", DECK), [("topics/all.yaml", value)])
+            built, found = check(value)
         except Exception as err:  # the failure under test: collected, reported below
             failures.append((path, f"{type(err).__name__}: {err}"))
             continue
         errors = [p for p in found if not p.warning]
-        if (src is None) != bool(errors):
+        if model_or_errors and (built is None) != bool(errors):
             failures.append((path, "a model beside errors, or neither"))
-        for p in found:
-            if p.mark.file not in ("topics/all.yaml", "deck.yaml") or p.mark.line < 1:
-                failures.append((path, f"problem without a place: {p}"))
-    assert failures == []
+        failures += [(path, f"no place: {p}") for p in found if p.mark.line < 1]
+    return failures
+
+
+@pytest.mark.parametrize("how", ["delete", *BROKEN])
+def test_each_key_of_a_topic_broken(how: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    deck = DECK
+    assert deck is not None
+    # Drawing is tested in test_diagrams; here it would only redraw each broken chart.
+    monkeypatch.setattr(diagrams, "draw", lambda kind, source: None)
+
+    def check(value: Value) -> tuple[Any, list[Problem]]:
+        return validate(("deck.yaml", deck), [("topics/all.yaml", value)])
+
+    assert _failures(TOPIC, how, "topics/all.yaml", check, model_or_errors=True) == []
 
 
 PERSONAL = yaml.safe_load((EVERY / "personal.yaml").read_text(encoding="utf-8"))
@@ -100,20 +111,11 @@ def test_each_key_of_the_personal_file_broken(how: str) -> None:
     from prepdeck.stories import validate_stories
 
     src, _ = read_source(ROOT, EVERY)
-    failures = []
-    for path in _paths(PERSONAL):
-        data = _mutated(path, how, PERSONAL)
-        raw = yaml.dump(data, Dumper=DUMPER, allow_unicode=True, sort_keys=False).encode()
-        value, _ = load_bytes(raw, "my-stories.yaml")
-        assert value is not None
-        try:
-            _, found = validate_stories(value, "my-stories.yaml", src)
-        except Exception as err:  # the failure under test: collected, reported below
-            failures.append((path, f"{type(err).__name__}: {err}"))
-            continue
-        if any(p.mark.file != "my-stories.yaml" or p.mark.line < 1 for p in found):
-            failures.append((path, "a problem without a place"))
-    assert failures == []
+
+    def check(value: Value) -> tuple[Any, list[Problem]]:
+        return validate_stories(value, "my-stories.yaml", src)  # a bank even with errors
+
+    assert _failures(PERSONAL, how, "my-stories.yaml", check, model_or_errors=False) == []
 
 
 DECK_TREE = yaml.safe_load((EVERY / "deck.yaml").read_text(encoding="utf-8"))
@@ -123,17 +125,8 @@ DECK_TREE = yaml.safe_load((EVERY / "deck.yaml").read_text(encoding="utf-8"))
 def test_each_key_of_the_deck_settings_broken(how: str) -> None:
     topic = load_bytes((EVERY / "topics/all.yaml").read_bytes(), "topics/all.yaml")[0]
     assert topic is not None
-    failures = []
-    for path in _paths(DECK_TREE):
-        data = _mutated(path, how, DECK_TREE)
-        raw = yaml.dump(data, Dumper=DUMPER, allow_unicode=True, sort_keys=False).encode()
-        value, _ = load_bytes(raw, "deck.yaml")
-        assert value is not None
-        try:
-            src, found = validate(("deck.yaml", value), [("topics/all.yaml", topic)])
-        except Exception as err:  # the failure under test: collected, reported below
-            failures.append((path, f"{type(err).__name__}: {err}"))
-            continue
-        if (src is None) != any(not p.warning for p in found):
-            failures.append((path, "a model beside errors, or neither"))
-    assert failures == []
+
+    def check(value: Value) -> tuple[Any, list[Problem]]:
+        return validate(("deck.yaml", value), [("topics/all.yaml", topic)])
+
+    assert _failures(DECK_TREE, how, "deck.yaml", check, model_or_errors=True) == []
