@@ -97,11 +97,11 @@ class Loaded:
     stories: model.Bank | None = None
 
 
-def load(config: Config, events: Events | None = None) -> Loaded:
+def load(config: Config, events: Events | None = None, settings: Settings | None = None) -> Loaded:
     """Settings, the checked source (and personal file) and the ledger check; raises
     BuildError with every source problem, UsageError for an unknown track."""
     events = events or Quiet()
-    settings = read_settings(config.settings_root or config.root)
+    settings = settings or read_settings(config.settings_root or config.root)
     src, warnings = sourcetree.read_source(config.root, config.source, strict=config.strict)
     sourcetree.check_ledger(config.root, config.source, src, settings)
     events.warnings(warnings)
@@ -239,7 +239,7 @@ def release(
             f"release {version} does not match version {settings.version} in pyproject.toml; "
             "bump [project].version or tag the right commit"
         )
-    loaded = load(replace(config, strict=True, track=None, stories=None))
+    loaded = load(replace(config, strict=True, track=None, stories=None), settings=settings)
     manifest = sourcetree.read_previous_manifest(previous) if previous else None
     ctx = context(config, loaded.settings)
     return pipeline.release_bundle(
@@ -247,10 +247,11 @@ def release(
     )
 
 
-def ledger(config: Config) -> bytes:
-    """The ledger (source/ledger.json) after releasing pyproject's version."""
+def ledger(config: Config) -> tuple[bytes, str]:
+    """The ledger (source/ledger.json) after releasing pyproject's version, and that version."""
     loaded = load(replace(config, strict=True))
-    return sourcetree.record_ledger(config.root, config.source, loaded.source, loaded.settings)
+    data = sourcetree.record_ledger(config.root, config.source, loaded.source, loaded.settings)
+    return data, loaded.settings.version
 
 
 def preview(config: Config, *, readme: bool = False) -> dict[str, bytes]:

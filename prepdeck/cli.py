@@ -16,7 +16,6 @@ from . import builder, pipeline, sourcetree
 from .errors import BuildError, EnvironmentProblem, Problem, UsageError
 from .outputs import write_all
 from .progress import Log
-from .project import read_settings
 
 ROOT = Path(__file__).resolve().parent.parent  # the project checkout build.py lives in
 
@@ -135,11 +134,10 @@ def ledger_command(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     config = subcommand_config(args.source)
     try:
-        data = builder.ledger(config)
+        data, version = builder.ledger(config)
     except BuildError as err:
         return failed(err, "ledger not updated")
     changed = write_all(args.source, {sourcetree.LEDGER_FILE: data})
-    version = read_settings(project_of(args.source)).version
     where = args.source / sourcetree.LEDGER_FILE
     print(f"{'updated' if changed else 'unchanged'} {where} (v{version})")
     return 0

@@ -64,11 +64,6 @@ def commit_id(root: Path) -> str:
         return "unknown"
 
 
-def build_time(root: Path, env: Mapping[str, str] = os.environ) -> int:
-    """SOURCE_DATE_EPOCH if set, else the HEAD commit time; never the wall clock."""
-    return build_clock(root, env)[0]
-
-
 def build_clock(source: Path, env: Mapping[str, str] = os.environ) -> tuple[int, str | None]:
     """(build time, a note for the user or None).
 
