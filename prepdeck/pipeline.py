@@ -140,10 +140,10 @@ def sheet_pdf(
 ) -> bytes:
     """One cheat sheet as PDF bytes: the live items of `src`, with the build's footer.
     Diagrams are printed when they fit the layout's page budget, else left out."""
-    from .render_pdf import render_pdf_pages
+    from .render_pdf import Rendered, render_pdf_pages
     from .render_sheet import render_sheet
 
-    def sheet(pictures: bool) -> tuple[bytes, int]:
+    def sheet(pictures: bool) -> Rendered:
         html = render_sheet(
             src.current(),
             paper=paper,
@@ -159,24 +159,29 @@ def sheet_pdf(
         return render_pdf_pages(html, name)
 
     budget = layout.budget
-    data, pages = sheet(pictures=False)
+    done = sheet(pictures=False)
     has_pictures = any(q.diagram for q in src.questions) or any(f.diagram for f in src.frameworks)
-    if has_pictures and pages < budget:  # room left: print the diagrams if they still fit
-        with_pictures, more = sheet(pictures=True)
-        if more <= budget:
-            data, pages = with_pictures, more
-    if pages > budget:
-        problem = Problem(
-            Mark(name, 0, 0),
-            f"{pages} pages, over the budget of {budget} for "
+    if has_pictures and done.pages < budget:  # room left: print the diagrams if they still fit
+        with_pictures = sheet(pictures=True)
+        if with_pictures.pages <= budget:
+            done = with_pictures
+    # Layout problems: warnings, errors under --strict (the sheet is still readable).
+    messages = [
+        f"table {title!r} is {excess} mm wider than its column, so its right side is cut "
+        "off; give it fewer columns or merge short ones (a long word never wraps)"
+        for title, excess in done.wide_tables
+    ]
+    if done.pages > budget:
+        messages.append(
+            f"{done.pages} pages, over the budget of {budget} for "
             "this sheet; give questions a short `title`, trim key points, or "
-            "split the content into tracks",
-            warning=not ctx.strict,
+            "split the content into tracks"
         )
-        if ctx.strict:
-            raise BuildError([problem])
-        ctx.warnings.append(problem)
-    return data
+    problems = [Problem(Mark(name, 0, 0), m, warning=not ctx.strict) for m in messages]
+    if ctx.strict and problems:
+        raise BuildError(problems)
+    ctx.warnings.extend(problems)
+    return done.data
 
 
 SOURCE_FILES = (  # (schema name, spec, title, where the file lives)

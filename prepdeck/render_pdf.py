@@ -11,7 +11,7 @@ import logging
 import mimetypes
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from .errors import BuildError, EnvironmentProblem, Mark, Problem
@@ -82,14 +82,41 @@ def _fetcher(allowed: Path) -> Any:
     return fetch
 
 
+class Rendered(NamedTuple):
+    data: bytes
+    pages: int
+    # Tables wider than the item they sit in (their right side is cut off): (title, mm over)
+    wide_tables: tuple[tuple[str, float], ...] = ()
+
+
 def render_pdf(html: str, name: str) -> bytes:
     """Render one sheet; WeasyPrint warnings (a missing font, bad CSS, a refused URL) fail
     the build, reported against the output `name`."""
-    return render_pdf_pages(html, name)[0]
+    return render_pdf_pages(html, name).data
 
 
-def render_pdf_pages(html: str, name: str) -> tuple[bytes, int]:
-    """The PDF bytes and its page count."""
+def wide_tables(doc: Any) -> tuple[tuple[str, float], ...]:
+    """Each table laid out wider than its item (a word in every column too long to wrap),
+    with its item's title and the excess in mm."""
+    from weasyprint.formatting_structure import boxes
+
+    found: dict[str, float] = {}
+    for page in doc.pages:
+        for item in page._page_box.descendants():
+            element = getattr(item, "element", None)
+            if element is None or "item" not in (element.get("class") or "").split():
+                continue
+            title = "".join(next(element.iter("p")).itertext()).strip()
+            for table in item.descendants():
+                if isinstance(table, boxes.TableBox):
+                    excess = (table.margin_width() - item.width) * 25.4 / 96
+                    if excess > 0.2:
+                        found[title] = round(excess, 1)
+    return tuple(found.items())
+
+
+def render_pdf_pages(html: str, name: str) -> Rendered:
+    """The PDF bytes, its page count and the tables too wide for their column."""
     try:
         import weasyprint
     except (ImportError, OSError) as err:  # Pango or HarfBuzz missing from the system
@@ -109,9 +136,10 @@ def render_pdf_pages(html: str, name: str) -> tuple[bytes, int]:
                 stylesheets=[weasyprint.CSS(string=css, base_url=base, url_fetcher=fetcher)]
             )
             pages = len(doc.pages)
+            wide = wide_tables(doc)
             data: bytes = doc.write_pdf()
         finally:
             logger.removeHandler(handler)
     if handler.messages:
         raise BuildError([Problem(Mark(name, 0, 0), f"WeasyPrint: {m}") for m in handler.messages])
-    return data, pages
+    return Rendered(data, pages, wide)

@@ -155,7 +155,7 @@ def test_the_sheet_prints_the_diagrams(tmp_path: Path) -> None:
     assert '<img class="diagram"' not in html[False]
     sizes = {}
     for flag, doc in html.items():
-        data, _ = render_pdf_pages(doc, "pdf/x.pdf")
+        data = render_pdf_pages(doc, "pdf/x.pdf").data
         contents = PdfReader(io.BytesIO(data)).pages[0].get_contents()
         assert contents is not None
         sizes[flag] = len(contents.get_data())

@@ -17,7 +17,13 @@ from prepdeck import model, pipeline, sourcetree
 from prepdeck.errors import BuildError
 from prepdeck.project import read_settings
 from prepdeck.render_pdf import render_pdf
-from prepdeck.render_sheet import PAGE_BUDGET, TRACK_PAGE_BUDGET, render_sheet, track_layout
+from prepdeck.render_sheet import (
+    FULL,
+    PAGE_BUDGET,
+    TRACK_PAGE_BUDGET,
+    render_sheet,
+    track_layout,
+)
 from prepdeck.text import md_inline
 
 MM = 72 / 25.4
@@ -180,7 +186,16 @@ def test_nothing_drawn_outside_the_printable_area(pdfs: dict[str, bytes], paper:
         doc.close()
 
 
+_LAYOUTS: dict[str, Any] = {}  # paper -> the shipped full sheet laid out (rendered once)
+
+
 def layout(shipped: model.Source, paper: str) -> Any:
+    if paper not in _LAYOUTS:
+        _LAYOUTS[paper] = _layout(shipped, paper)
+    return _LAYOUTS[paper]
+
+
+def _layout(shipped: model.Source, paper: str) -> Any:
     import weasyprint
 
     assets = str(resources.files("prepdeck").joinpath("assets")) + "/"
@@ -228,6 +243,37 @@ def split_words_in_tables(doc: Any) -> list[str]:
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_no_word_is_split_in_a_table_cell(shipped: model.Source, paper: str) -> None:
     assert split_words_in_tables(layout(shipped, paper)) == []
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_no_table_is_wider_than_its_column(shipped: model.Source, paper: str) -> None:
+    from prepdeck.render_pdf import wide_tables
+
+    assert wide_tables(layout(shipped, paper)) == ()
+
+
+def test_a_table_too_wide_for_its_column_is_reported(tmp_path: Path) -> None:
+    """Four columns of words that cannot wrap in a narrow item: the build names the table
+    and says by how much it overflows (a warning; an error under --strict)."""
+    import dataclasses
+
+    from prepdeck.errors import BuildError
+
+    src, _ = sourcetree.read_source(ROOT, ROOT / "tests/fixtures/trees/every-field")
+    wide = dataclasses.replace(
+        src.tables[0],
+        columns=("CreateContainerConfigError", "ImagePullBackOff", "FailedScheduling", "x"),
+        rows=(("CrashLoopBackOff", "OOMKilled", "ContainerCreating", "y"),),
+    )
+    src = dataclasses.replace(src, tables=(wide, *src.tables[1:]))
+    ctx = pipeline.Context(read_settings(ROOT), T0, "abc1234")
+    pipeline.sheet_pdf(src, ctx, "a4", "pdf/x-a4.pdf", FULL)
+    (warning,) = ctx.warnings
+    assert str(warning).startswith("pdf/x-a4.pdf: warning: table 'Strategies' is ")
+    assert "mm wider than its column" in str(warning)
+    strict = dataclasses.replace(ctx, strict=True, warnings=[])
+    with pytest.raises(BuildError, match="wider than its column"):
+        pipeline.sheet_pdf(src, strict, "a4", "pdf/x-a4.pdf", FULL)
 
 
 def test_split_word_detector_sees_a_split_word() -> None:
@@ -348,7 +394,7 @@ def test_diagrams_are_printed_only_where_the_budget_has_room(
         layout=track_layout("release"),
         pictures=False,
     )
-    data, _ = render_pdf_pages(bare, "pdf/x.pdf")
+    data = render_pdf_pages(bare, "pdf/x.pdf").data
     shipped_release = PdfReader(io.BytesIO(track_pdfs["pdf/devops-interview-prep-release-a4.pdf"]))
     assert len(shipped_release.pages) <= TRACK_PAGE_BUDGET
 
@@ -384,7 +430,9 @@ def test_any_sheet_over_budget_is_a_warning_or_a_strict_error(
     # Under --strict the same count is an error (the page count is stubbed: no second render).
     from prepdeck import render_pdf as pdf_module
 
-    monkeypatch.setattr(pdf_module, "render_pdf_pages", lambda html, name: (b"%PDF", 9))
+    monkeypatch.setattr(
+        pdf_module, "render_pdf_pages", lambda html, name: pdf_module.Rendered(b"%PDF", 9)
+    )
     strict = dataclasses.replace(ctx, strict=True, warnings=[])
     with pytest.raises(BuildError, match="9 pages, over the budget of 4"):
         pipeline.sheet_pdf(big, strict, "a4", "pdf/big-release-a4.pdf", track_layout("Release"))
